@@ -1,0 +1,17 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* Bumping the named per-CPU counters of include/sluice/counters.h. */
+#ifndef SLUICE_BPF_COUNTERS_H
+#define SLUICE_BPF_COUNTERS_H
+
+#include "lib/maps.h"
+
+static __always_inline void counter_inc(enum sluice_counter which)
+{
+	__u32 key = which;
+	__u64 *value = bpf_map_lookup_elem(&sluice_counters, &key);
+
+	if (value)
+		*value += 1; /* per-CPU slot: no other writer */
+}
+
+#endif /* SLUICE_BPF_COUNTERS_H */
