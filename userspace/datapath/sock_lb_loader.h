@@ -1,0 +1,21 @@
+// Loading the socket load-balancing programs (bpf/sock_lb.bpf.c): skeleton open,
+// maps adopted or sized, load, maps pinned, programs attached to the cgroup. One
+// shot: afterwards everything lives in bpffs and the caller opens the maps by pin.
+#pragma once
+
+#include <string>
+
+#include "datapath/map_limits.h"
+
+namespace sluice::datapath {
+
+struct SocketLbOptions {
+  std::string bpffs_dir;
+  std::string cgroup_path;
+  MapLimits limits;
+};
+
+// Throws DatapathError with the reason (verifier log on stderr from libbpf).
+void LoadSocketLb(const SocketLbOptions& options);
+
+}  // namespace sluice::datapath

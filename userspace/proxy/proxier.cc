@@ -1,0 +1,118 @@
+#include "proxy/proxier.h"
+
+#include <set>
+
+#include "base/log.h"
+#include "model/compute_frontends.h"
+#include "model/validate.h"
+
+namespace sluice::proxy {
+
+Proxier::Proxier(ObjectStore& store, datapath::MapWriter& writer, ProxierOptions options)
+    : store_(store), writer_(writer), options_(std::move(options)) {}
+
+SyncStats Proxier::stats() const {
+  std::lock_guard lock(stats_mu_);
+  return stats_;
+}
+
+void Proxier::CountSkip(const std::string& reason) {
+  std::lock_guard lock(stats_mu_);
+  ++stats_.skipped_by_reason[reason];
+}
+
+void Proxier::SyncService(const ServiceWork& work, const model::NodeContext& node,
+                          datapath::ApplyResult* total) {
+  const std::string name = work.name.ToString();
+  if (!work.service || !model::ShouldProxy(*work.service, options_.proxy_name)) {
+    invalid_.erase(work.name);
+    *total += writer_.RemoveService(name);
+    return;
+  }
+  if (auto reason = model::ValidateService(*work.service)) {
+    // Loses nothing: whatever was programmed for the last valid version stays.
+    if (invalid_[work.name] != *reason) {
+      log::Warn("skipping invalid Service", {{"service", name}, {"reason", *reason}});
+      CountSkip("invalid_service");
+      invalid_[work.name] = *reason;
+    }
+    return;
+  }
+  invalid_.erase(work.name);
+  std::vector<const model::EndpointSlice*> slices;
+  slices.reserve(work.slices.size());
+  for (const SlicePtr& slice : work.slices) {
+    if (auto reason = model::ValidateEndpointSlice(*slice)) {
+      log::Warn("skipping invalid EndpointSlice",
+                {{"endpointslice", slice->meta.id.ToString()}, {"reason", *reason}});
+      CountSkip("invalid_endpointslice");
+      continue;
+    }
+    slices.push_back(slice.get());
+  }
+  std::vector<model::Frontend> frontends = model::ComputeFrontends(*work.service, slices, node);
+  datapath::ApplyResult result = writer_.ApplyService(name, frontends);
+  for (const datapath::FrontendError& error : result.errors)
+    log::Error("frontend not programmed",
+               {{"service", name}, {"frontend", error.key.ToString()}, {"reason", error.reason}});
+  *total += result;
+}
+
+bool Proxier::Sync(SyncReason reason) {
+  if (!store_.Synced()) return true;  // serve from the pinned maps until then
+  bool first;
+  {
+    std::lock_guard lock(stats_mu_);
+    first = !stats_.initial_sync_done;
+  }
+  const bool full = first || reason == SyncReason::kPeriodic;
+  auto start = std::chrono::steady_clock::now();
+  PendingChanges changes = store_.TakeChanges(full);
+
+  datapath::ApplyResult total;
+  // Deleted Services go first, so a frontend they free can be taken by another.
+  for (const ServiceWork& work : changes.work)
+    if (!work.service) SyncService(work, changes.node, &total);
+  for (const ServiceWork& work : changes.work)
+    if (work.service) SyncService(work, changes.node, &total);
+
+  size_t purged = 0;
+  if (full) {
+    // What the maps hold for Services the source does not have: gone while we were
+    // down (after a restart) or drift. Purged only now that both caches synced.
+    std::set<std::string> known;
+    for (const ServiceWork& work : changes.work)
+      if (work.service) known.insert(work.name.ToString());
+    for (const std::string& name : writer_.Services()) {
+      if (known.count(name)) continue;
+      total += writer_.RemoveService(name);
+      ++purged;
+    }
+  }
+  auto took = std::chrono::steady_clock::now() - start;
+  {
+    std::lock_guard lock(stats_mu_);
+    ++stats_.syncs;
+    if (full) ++stats_.full_syncs;
+    stats_.frontends_written += total.written;
+    stats_.frontends_deleted += total.deleted;
+    stats_.frontend_errors += total.errors.size();
+    stats_.last_sync_duration = took;
+    stats_.last_sync_time = std::chrono::system_clock::now();
+    stats_.initial_sync_done = true;
+  }
+  if (first || total.written || total.deleted || !total.errors.empty())
+    log::Info(first ? "initial sync done" : "sync done",
+              {{"services_considered", changes.work.size()},
+               {"frontends_written", total.written},
+               {"frontends_deleted", total.deleted},
+               {"frontends_unchanged", total.unchanged},
+               {"frontend_errors", total.errors.size()},
+               {"services_purged", purged},
+               {"frontends_total", writer_.frontend_count()},
+               {"backends_total", writer_.backend_count()},
+               {"took_ms", std::chrono::duration<double, std::milli>(took).count()}});
+  return true;
+}
+
+}  // namespace sluice::proxy

@@ -1,0 +1,60 @@
+// One sync: take what changed from the ObjectStore, turn each changed Service into
+// frontends with kube-proxy's semantics, and have the MapWriter make the maps match.
+// Nothing is written before both Services and EndpointSlices have synced; the first
+// sync after that is full and purges what the maps hold but the source no longer has
+// (after a restart: only then, never before).
+#pragma once
+
+#include <chrono>
+#include <map>
+#include <mutex>
+#include <string>
+
+#include "datapath/map_writer.h"
+#include "proxy/object_store.h"
+#include "proxy/sync_runner.h"
+
+namespace sluice::proxy {
+
+struct ProxierOptions {
+  std::string proxy_name;  // --service-proxy-name: which labelled Services are ours
+};
+
+// Counters a user (and /metrics) reads to see what the agent did and skipped.
+struct SyncStats {
+  uint64_t syncs = 0;
+  uint64_t full_syncs = 0;
+  uint64_t frontends_written = 0;
+  uint64_t frontends_deleted = 0;
+  uint64_t frontend_errors = 0;
+  std::map<std::string, uint64_t> skipped_by_reason;  // objects left out, by reason
+  std::chrono::nanoseconds last_sync_duration{0};
+  std::chrono::system_clock::time_point last_sync_time{};
+  bool initial_sync_done = false;
+};
+
+class Proxier {
+ public:
+  Proxier(ObjectStore& store, datapath::MapWriter& writer, ProxierOptions options);
+
+  // The SyncRunner's function. Returns false only when the sync must be retried.
+  bool Sync(SyncReason reason);
+
+  SyncStats stats() const;
+
+ private:
+  void SyncService(const ServiceWork& work, const model::NodeContext& node,
+                   datapath::ApplyResult* total);
+  void CountSkip(const std::string& reason);
+
+  ObjectStore& store_;
+  datapath::MapWriter& writer_;
+  ProxierOptions options_;
+  mutable std::mutex stats_mu_;
+  SyncStats stats_;
+  // Services that failed validation, with the reason, so a bad object is logged
+  // once per change rather than on every sync.
+  std::map<model::ObjectName, std::string> invalid_;
+};
+
+}  // namespace sluice::proxy
