@@ -37,8 +37,14 @@ uint64_t LinkCgroupId(const bpf_link* link) {
 
 // Returns true when the pinned link was adopted with `prog` swapped in.
 bool AdoptLink(bpf_program* prog, const std::string& path, uint64_t cgroup_id) {
+  if (access(path.c_str(), F_OK) != 0) return false;  // first run: nothing pinned
   LinkPtr link(bpf_link__open(path.c_str()));
-  if (!link) return false;  // no pin
+  if (!link) {
+    // A pin that is not a link (left by something else): make room for ours.
+    log::Warn("removing an unusable pin", {{"path", path}, {"error", strerror(errno)}});
+    unlink(path.c_str());
+    return false;
+  }
   if (LinkCgroupId(link.get()) == cgroup_id) {
     if (int err = bpf_link__update_program(link.get(), prog))
       throw DatapathError("cannot update pinned link " + path + ": " + strerror(-err));

@@ -1,0 +1,92 @@
+#include "agent/options.h"
+
+#include <CLI/CLI.hpp>
+
+#include "base/duration.h"
+#include "base/ip_address.h"
+
+namespace sluice::agent {
+namespace {
+
+// A CLI11 validator for durations such as "500ms" or "1m".
+struct DurationValidator : public CLI::Validator {
+  DurationValidator() {
+    name_ = "DURATION";
+    func_ = [](const std::string& text) {
+      return ParseDuration(text) ? std::string() : "not a duration (e.g. 500ms, 30s, 1m): " + text;
+    };
+  }
+};
+
+struct IpValidator : public CLI::Validator {
+  IpValidator() {
+    name_ = "IP";
+    func_ = [](const std::string& text) {
+      return IpAddress::Parse(text) ? std::string() : "not an IP address: " + text;
+    };
+  }
+};
+
+}  // namespace
+
+int ParseFlags(int argc, char** argv, AgentOptions* o) {
+  CLI::App app{"sluice-agent: a kube-proxy replacement with an eBPF datapath"};
+  app.get_formatter()->column_width(36);
+  std::string min_sync = FormatDuration(o->min_sync_period);
+  std::string sync = FormatDuration(o->sync_period);
+
+  app.add_option("--manifests", o->manifests_dir,
+                 "directory of Service/EndpointSlice manifests (YAML or JSON) to mirror")
+      ->check(CLI::ExistingDirectory);
+  app.add_option("--cgroup-path", o->cgroup_path,
+                 "cgroup v2 directory to attach the socket hooks to (default: the root of "
+                 "the cgroup v2 mount found in /proc/mounts)");
+  app.add_option("--bpffs", o->bpffs_dir, "where maps and links are pinned")->capture_default_str();
+  app.add_option("--node-ip", o->node_ips, "this node's IP addresses (repeatable)")
+      ->check(IpValidator());
+  app.add_option("--node-name", o->node_name, "this node's name (default: the host name)");
+  app.add_option("--service-proxy-name", o->service_proxy_name,
+                 "proxy only Services whose service.kubernetes.io/service-proxy-name label "
+                 "has this value (default: only Services without the label)");
+  app.add_option("--min-sync-period", min_sync,
+                 "shortest time between two syncs of the datapath (0: as soon as a change arrives)")
+      ->check(DurationValidator())
+      ->capture_default_str();
+  app.add_option("--sync-period", sync, "how often a full resync repairs drift")
+      ->check(DurationValidator())
+      ->capture_default_str();
+  app.add_option("--lb-map-max", o->limits.services, "capacity of the services (frontends) map")
+      ->capture_default_str()
+      ->check(CLI::Range(1u, 1u << 24));
+  app.add_option("--backend-map-max", o->limits.backends, "capacity of the backends map")
+      ->capture_default_str()
+      ->check(CLI::Range(1u, 1u << 24));
+  app.add_option("--slot-map-max", o->limits.slots,
+                 "capacity of the backend slots map (both generations of every frontend)")
+      ->capture_default_str()
+      ->check(CLI::Range(1u, 1u << 26));
+  app.add_option("--log-level", o->log_level, "debug, info, warn or error")
+      ->check(CLI::IsMember({"debug", "info", "warn", "error"}))
+      ->capture_default_str();
+  app.add_option("--log-format", o->log_format, "text (logfmt) or json")
+      ->check(CLI::IsMember({"text", "json"}))
+      ->capture_default_str();
+  app.add_flag("--cleanup", o->cleanup,
+               "remove every program, link and pin sluice made under --bpffs, then exit");
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    return app.exit(e);
+  }
+  o->min_sync_period = *ParseDuration(min_sync);
+  o->sync_period = *ParseDuration(sync);
+  if (!o->cleanup && o->manifests_dir.empty()) {
+    std::cerr << "sluice-agent: a source is required: --manifests DIR\n"
+              << "Run with --help for more information.\n";
+    return 2;
+  }
+  return -1;
+}
+
+}  // namespace sluice::agent

@@ -1,0 +1,32 @@
+// sluice-agent's configuration, from flags in kube-proxy's spirit.
+#pragma once
+
+#include <chrono>
+#include <string>
+#include <vector>
+
+#include "datapath/map_limits.h"
+#include "datapath/pin_paths.h"
+
+namespace sluice::agent {
+
+struct AgentOptions {
+  std::string manifests_dir;
+  std::string cgroup_path;  // empty: the root of the cgroup v2 mount
+  std::string bpffs_dir = datapath::kDefaultBpffsDir;
+  std::vector<std::string> node_ips;
+  std::string node_name;  // empty: the host name
+  std::string service_proxy_name;
+  std::chrono::nanoseconds min_sync_period{0};
+  std::chrono::nanoseconds sync_period{std::chrono::seconds(30)};
+  datapath::MapLimits limits;
+  std::string log_level = "info";
+  std::string log_format = "text";
+  bool cleanup = false;
+};
+
+// Parses argv into `options`. Returns -1 to go on, or the exit code to return now
+// (0 after --help, 2 after a usage error, with the message printed).
+int ParseFlags(int argc, char** argv, AgentOptions* options);
+
+}  // namespace sluice::agent
