@@ -27,6 +27,10 @@ bool ShouldProxy(const Service& service, std::string_view proxy_name);
 // matching the frontend's is used, and a port resolves through the EndpointSlice port
 // of the same name and protocol. Ready endpoints are used; when none is ready, the
 // serving+terminating ones. Protocols other than TCP/UDP yield no frontend.
+// A family takes part only when the Service has a clusterIP of it (kube-proxy runs one
+// proxier per family); slices of other Services (by namespace and the
+// kubernetes.io/service-name label) are ignored. Headless and ExternalName Services
+// yield nothing; the service-proxy-name label is ShouldProxy()'s business.
 std::vector<Frontend> ComputeFrontends(const Service& service,
                                        std::span<const EndpointSlice* const> slices,
                                        const NodeContext& node);
