@@ -101,9 +101,10 @@ static __always_inline int sock4_forward(struct bpf_sock_addr *ctx, enum sluice_
 /* recvmsg4/getpeername4: backend source -> the frontend the socket asked for. */
 static __always_inline void sock4_reverse(struct bpf_sock_addr *ctx, enum sluice_counter done)
 {
-	union sluice_addr peer = { .ip4 = ctx->user_ip4 };
+	union sluice_addr peer = {};
 	struct sock_rev_nat_value *frontend;
 
+	peer.ip4 = ctx->user_ip4;
 	frontend = sock_rev_nat_lookup(bpf_get_socket_cookie(ctx), &peer, (__be16)ctx->user_port,
 				       SLUICE_AF_INET);
 	if (!frontend)

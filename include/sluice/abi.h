@@ -19,10 +19,12 @@
 #define SLUICE_AF_INET 2
 #define SLUICE_AF_INET6 10
 
-/* An IPv4 address lives in ip4 with the remaining 12 bytes zero. */
+/* An IPv4 address lives in ip4 with the remaining 12 bytes zero. ip6 comes first so
+ * that `= {}` (which initializes the first member) zeroes all 16 bytes: keys are
+ * hashed byte for byte. */
 union sluice_addr {
-	__be32 ip4;
 	__be32 ip6[4];
+	__be32 ip4;
 	__u8 bytes[16];
 };
 
