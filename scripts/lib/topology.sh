@@ -215,13 +215,14 @@ _topo_build() {  # ID NODES EXTERNAL(0|1) PLACEMENT... — runs under set -e
   local -a placement=("$@")  # placement[k-1] = backends behind node k
   local run_dir k i j cgroup bpffs
   run_dir=$(topo_run_dir "$id")
-  mkdir -p "$run_dir/logs"
+  mkdir -p "$run_dir/logs" "$run_dir/work"
   _TOPO_STATE_TMP="$run_dir/topology.env.tmp"
   : >"$_TOPO_STATE_TMP"
 
   _topo_state run_id "$id"
   _topo_state run_dir "$run_dir"
   _topo_state log_dir "$run_dir/logs"
+  _topo_state work_dir "$run_dir/work"  # scratch for the run's files (manifests, configs)
   # Assigned first: a failing $(...) inside an argument would not stop set -e.
   cgroup=$(topo_cgroup_create "$id")
   bpffs=$(topo_bpffs_mount "$id")
@@ -413,7 +414,7 @@ topo_down() {
   local run_dir
   run_dir=$(topo_run_dir "$id")
   if [[ -d $run_dir ]] && ! topo_bpffs_is_mounted "$run_dir/bpffs"; then
-    rm -rf -- "$run_dir/logs"
+    rm -rf -- "$run_dir/logs" "$run_dir/work"
     rm -f -- "$run_dir/topology.env" "$run_dir/topology.env.tmp"
     rmdir -- "$run_dir" 2>/dev/null || true
   fi

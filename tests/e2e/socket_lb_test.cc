@@ -38,7 +38,7 @@ class SocketLbTest : public ::testing::Test {
     SLUICE_E2E_REQUIRE_ROOT();
     topology_ = std::make_unique<Topology>();
     servers_ = StartEchoServers(*topology_, kEchoPort);
-    manifests_ = topology_->run_dir() + "/manifests";
+    manifests_ = topology_->work_dir() + "/manifests";
     mkdir(manifests_.c_str(), 0755);
   }
 

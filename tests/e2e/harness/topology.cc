@@ -119,6 +119,7 @@ void Topology::Parse(const std::string& description) {
   values_ = ParseKeyValues(description);
   run_dir_ = Value("run_dir");
   log_dir_ = Value("log_dir");
+  work_dir_ = Value("work_dir");
   cgroup_path_ = Value("cgroup");
   bpffs_path_ = Value("bpffs");
   const int node_count = std::stoi(Value("nodes"));

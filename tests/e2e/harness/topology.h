@@ -69,6 +69,8 @@ class Topology {
   const std::string& bpffs_path() const { return bpffs_path_; }
   const std::string& run_dir() const { return run_dir_; }
   const std::string& log_dir() const { return log_dir_; }
+  // Scratch space for the run's files (manifests, configs); removed with the run.
+  const std::string& work_dir() const { return work_dir_; }
   // log_dir()/name: where a test's processes write (removed with the topology).
   std::string LogPath(const std::string& name) const { return log_dir_ + "/" + name; }
   // Every key=value line the script printed, for what the structs do not name.
@@ -92,6 +94,7 @@ class Topology {
   std::string bpffs_path_;
   std::string run_dir_;
   std::string log_dir_;
+  std::string work_dir_;
   std::map<std::string, std::string> values_;
   int teardown_handle_ = -1;
   bool up_ = false;
