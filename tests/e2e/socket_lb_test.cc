@@ -278,6 +278,19 @@ TEST_F(SocketLbTest, AnInvalidObjectIsSkippedWithOneLogLineAndTheOthersWork) {
   ProbeResult r = Probe(HostPort(kWebV4, 80), "tcp", 30);
   EXPECT_EQ(r.successes, 30) << r.Describe();
   for (const auto& fe : ReadMaps(topo()).frontends) EXPECT_EQ(fe.service, "default/web");
+
+  // web itself turns invalid (an unknown protocol): its last good version keeps serving.
+  std::string web = ReadFile(Path("web.yaml"));
+  web.replace(web.find("protocol: UDP"), 13, "protocol: XTCP");
+  WriteFileAtomically(Path("web.yaml"), web);
+  ASSERT_TRUE(WaitUntil([&] { return agent_->Log().find("unknown protocol") != std::string::npos; }, 2000ms))
+      << agent_->Log();
+  ProbeResult after = Probe(HostPort(kWebV4, 80), "tcp", 30);
+  EXPECT_EQ(after.successes, 30) << after.Describe();
+  EXPECT_EQ(after.backends.size(), 3u);
+  Report("bad_input", "2 invalid Services skipped with a log line each; web turned invalid and kept serving: " +
+                          std::to_string(after.successes) + "/30 to " + std::to_string(after.backends.size()) +
+                          " backends");
 }
 
 TEST_F(SocketLbTest, AFullServicesMapRefusesNewFrontendsAndKeepsTheOthers) {

@@ -57,7 +57,21 @@ void ApplyOwnership(const std::map<std::string, std::vector<Object>>& by_file,
   owner = std::move(next);
 }
 
+template <typename Object>
+void KeepIfNamed(const std::vector<Object>& previous, const model::ObjectName& name,
+                 std::vector<Object>* into) {
+  for (const Object& object : previous)
+    if (object.meta.id == name) into->push_back(object);
+}
+
 }  // namespace
+
+void ManifestSource::KeepPrevious(const FileObjects& previous, const k8s::DecodeFailure& failure,
+                                  k8s::DecodedManifest* decoded) {
+  if (failure.kind == "Service") KeepIfNamed(previous.services, *failure.name, &decoded->services);
+  if (failure.kind == "EndpointSlice")
+    KeepIfNamed(previous.slices, *failure.name, &decoded->endpoint_slices);
+}
 
 ManifestSource::ManifestSource(std::string dir, proxy::ObjectStore& store, std::string node_name)
     : dir_(std::move(dir)), store_(store), node_name_(std::move(node_name)) {}
@@ -94,9 +108,12 @@ void ManifestSource::ReadFile(const std::string& name) {
   k8s::DecodedManifest decoded = k8s::DecodeManifest(buf.str(), name);
   ++reloads_;
   ignored_ += decoded.ignored;
+  const FileObjects* previous = files_.count(name) ? &files_[name] : nullptr;
   for (const k8s::DecodeFailure& failure : decoded.failures) {
     ++decode_failures_;
     log::Warn("skipping manifest object", {{"object", failure.object}, {"reason", failure.reason}});
+    // Loses nothing: an object that turned bad keeps its last good version.
+    if (previous && failure.name) KeepPrevious(*previous, failure, &decoded);
   }
   files_[name] = FileObjects{std::move(decoded.services), std::move(decoded.endpoint_slices),
                              std::move(decoded.nodes)};

@@ -50,6 +50,8 @@ class ManifestSource {
   };
 
   static bool IsManifestFile(const std::string& name);
+  static void KeepPrevious(const FileObjects& previous, const k8s::DecodeFailure& failure,
+                           k8s::DecodedManifest* decoded);
   std::set<std::string> ListFiles() const;
   void ReadFile(const std::string& name);
 

@@ -59,6 +59,17 @@ std::string StringMember(const nlohmann::json& object, const char* key) {
   return it != object.end() && it->is_string() ? it->get<std::string>() : "";
 }
 
+// The object's name if its metadata has one, whatever else is wrong with it.
+std::optional<model::ObjectName> NameOf(const nlohmann::json& object, bool namespaced) {
+  auto metadata = object.find("metadata");
+  if (metadata == object.end() || !metadata->is_object()) return std::nullopt;
+  std::string name = StringMember(*metadata, "name");
+  if (name.empty()) return std::nullopt;
+  std::string ns = namespaced ? StringMember(*metadata, "namespace") : "";
+  if (namespaced && ns.empty()) ns = "default";
+  return model::ObjectName{ns, name};
+}
+
 // "shop/web", best effort: the object may be the broken one.
 std::string DescribeName(const nlohmann::json& object, bool namespaced) {
   auto metadata = object.find("metadata");
@@ -181,8 +192,13 @@ class ManifestReader {
     std::string object_name = std::string(known.kind) + " " +
                               DescribeName(object, known.namespaced) + " (" + where.ToString() +
                               ")";
+    auto fail = [&](std::string reason) {
+      Fail(object_name, std::move(reason));
+      result_.failures.back().kind = known.kind;
+      result_.failures.back().name = NameOf(object, known.namespaced);
+    };
     if (!api_version.empty() && version != known.version) {
-      Fail(object_name, "apiVersion: " + api_version + " is not supported (sluice reads " +
+      fail("apiVersion: " + api_version + " is not supported (sluice reads " +
                             (known.group.empty() ? "" : std::string(known.group) + "/") +
                             std::string(known.version) + ")");
       return;
@@ -200,14 +216,14 @@ class ManifestReader {
       } else {
         result_.nodes.push_back(NodeFromJson(object));
       }
-      if (invalid) Fail(object_name, *invalid);
+      if (invalid) fail(*invalid);
     } catch (const DecodeError& e) {
-      Fail(object_name, e.what());
+      fail(e.what());
     }
   }
 
   void Fail(std::string object, std::string reason) {
-    result_.failures.push_back({std::move(object), std::move(reason)});
+    result_.failures.push_back({std::move(object), std::move(reason), "", std::nullopt});
   }
 
   std::string source_;

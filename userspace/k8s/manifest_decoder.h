@@ -10,6 +10,7 @@
 #pragma once
 
 #include <cstddef>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -24,6 +25,10 @@ struct DecodeFailure {
   // just "web.yaml, document 2" for a document that did not get as far as a kind.
   std::string object;
   std::string reason;  // names the field: "spec.ports[1]: duplicate port 80/TCP"
+  // Set when the broken object still says what it is, so a caller can keep the last
+  // good version of it instead of treating it as deleted.
+  std::string kind;                      // "Service", "EndpointSlice", "Node" or ""
+  std::optional<model::ObjectName> name;
 };
 
 struct DecodedManifest {
