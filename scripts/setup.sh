@@ -12,7 +12,7 @@ packages=(
   libprotobuf-dev protobuf-compiler libcurl4-openssl-dev
   # tests
   libgtest-dev libgmock-dev libclang-rt-14-dev
-  iproute2 ethtool iptables nftables openssl libcap2-bin
+  iproute2 ethtool iptables nftables openssl libcap2-bin jq util-linux
   # benchmarks
   libbenchmark-dev gnuplot-nox
 )

@@ -60,7 +60,7 @@ Snapshot ReadSnapshot(MapSet& maps) {
     return true;
   });
   std::sort(snap.frontends.begin(), snap.frontends.end(), [](const auto& a, const auto& b) {
-    return std::tie(a.service, a.port_name, a.key) < std::tie(b.service, b.port_name, b.key);
+    return std::tie(a.service, a.type, a.key) < std::tie(b.service, b.type, b.key);
   });
   snap.usage = {
       {SLUICE_MAP_SERVICES, maps.services().Count(), maps.services().Capacity()},

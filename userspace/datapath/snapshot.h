@@ -38,7 +38,7 @@ struct MapUsage {
 };
 
 struct Snapshot {
-  std::vector<SnapshotFrontend> frontends;      // sorted by service, then key
+  std::vector<SnapshotFrontend> frontends;      // sorted by service, type, then key
   std::map<uint32_t, SnapshotBackend> backends;  // every backend entry by id
   std::vector<MapUsage> usage;
 };
