@@ -8,6 +8,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <optional>
+#include <stdexcept>
 #include <string>
 #include <string_view>
 #include <variant>
@@ -92,10 +93,16 @@ class WatchStreamDecoder {
   size_t buffered() const { return buffer_.size(); }
 
  private:
+  // Each decodes the complete events at the front of buffer_ and returns how many
+  // bytes they took.
+  size_t DecodeJsonLines(std::vector<WatchEvent>* events, std::vector<ObjectFailure>* failures);
+  size_t DecodeProtobufFrames(std::vector<WatchEvent>* events, std::vector<ObjectFailure>* failures);
+
   Kind kind_;
   ContentType type_;
   size_t max_frame_bytes_;
   std::string buffer_;
+  size_t scanned_ = 0;  // JSON: bytes of buffer_ already known to hold no newline
 };
 
 }  // namespace sluice::k8s
