@@ -12,6 +12,10 @@
 
 #include "sluice/abi.h"
 
+#ifndef __noinline
+#define __noinline __attribute__((noinline))
+#endif
+
 /* Return values of cgroup socket-address hooks. */
 #define SYS_REJECT 0
 #define SYS_PROCEED 1

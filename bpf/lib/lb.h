@@ -68,4 +68,31 @@ static __always_inline enum lb_verdict lb_pick_random(const struct lb_service_ke
 	return LB_NO_BACKEND;
 }
 
+/* The backend in Maglev slot `hash % maglev_size` of an external frontend's table. */
+static __always_inline enum lb_verdict lb_pick_maglev(const struct lb_service *svc, __u32 hash,
+						      struct lb_pick *pick)
+{
+	__u32 index, *id;
+	struct lb_backend *backend;
+
+	if (svc->count == 0 || svc->maglev_size == 0)
+		return LB_NO_BACKEND;
+	index = svc->maglev_offset + hash % svc->maglev_size;
+	id = bpf_map_lookup_elem(&sluice_maglev, &index);
+	if (!id || *id == 0)
+		return LB_NO_BACKEND;
+	backend = bpf_map_lookup_elem(&sluice_backends, id);
+	if (!backend)
+		return LB_NO_BACKEND;
+	pick->svc = *svc;
+	pick->backend = *backend;
+	pick->backend_id = *id;
+	return LB_PICKED;
+}
+
+static __always_inline struct lb_backend *lb_lookup_backend(__u32 id)
+{
+	return bpf_map_lookup_elem(&sluice_backends, &id);
+}
+
 #endif /* SLUICE_BPF_LB_H */

@@ -52,6 +52,58 @@ struct {
 	__uint(max_entries, SLUICE_MAX_SOCK_REV_NAT);
 } sluice_sock_rev SEC(".maps");
 
+/* Maglev lookup tables of external frontends, back to back: backend ids. Each
+ * Service entry names its live range; mmap-able so the control plane writes a table
+ * with plain stores. */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__type(key, __u32);
+	__type(value, __u32);
+	__uint(max_entries, SLUICE_MAX_MAGLEV_ENTRIES);
+	__uint(map_flags, BPF_F_MMAPABLE);
+} sluice_maglev SEC(".maps");
+
+/* Flows of the packet path, by their pre-translation tuple (LRU). */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__type(key, struct ct_key);
+	__type(value, struct ct_entry);
+	__uint(max_entries, SLUICE_MAX_CT);
+} sluice_ct SEC(".maps");
+
+/* Replies of those flows, by the tuple they arrive with, and what to restore (LRU). */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__type(key, struct nat_key);
+	__type(value, struct nat_entry);
+	__uint(max_entries, SLUICE_MAX_NAT);
+} sluice_nat SEC(".maps");
+
+/* sessionAffinity ClientIP: (frontend, client) -> backend, last use (LRU). */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__type(key, struct affinity_key);
+	__type(value, struct affinity_entry);
+	__uint(max_entries, SLUICE_MAX_AFFINITY);
+} sluice_affinity SEC(".maps");
+
+/* loadBalancerSourceRanges: (frontend, family, prefix) -> 1. */
+struct {
+	__uint(type, BPF_MAP_TYPE_LPM_TRIE);
+	__type(key, struct src_range_key);
+	__type(value, __u8);
+	__uint(max_entries, SLUICE_MAX_SRC_RANGES);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+} sluice_srcrange SEC(".maps");
+
+/* Node-wide settings for the packet path, written by the control plane. */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__type(key, __u32);
+	__type(value, struct sluice_config);
+	__uint(max_entries, 1);
+} sluice_config SEC(".maps");
+
 /* Named event counters (include/sluice/counters.h), one slot per CPU. */
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);

@@ -54,8 +54,9 @@ struct lb_service_key {
 };
 
 /* Frontend flags. */
-#define LB_SVC_F_AFFINITY (1u << 0)    /* sessionAffinity: ClientIP */
-#define LB_SVC_F_LOCAL_ONLY (1u << 1)  /* traffic policy Local: only this node's endpoints */
+#define LB_SVC_F_AFFINITY (1u << 0)      /* sessionAffinity: ClientIP */
+#define LB_SVC_F_LOCAL_ONLY (1u << 1)    /* traffic policy Local: only this node's endpoints */
+#define LB_SVC_F_SOURCE_RANGES (1u << 2) /* loadBalancerSourceRanges apply: see sluice_src_ranges */
 
 /* services map value. The slots of a frontend come in two generations; `gen` names
  * the live one. The control plane writes the other generation in full, then flips
@@ -69,7 +70,11 @@ struct lb_service {
 	__u16 flags; /* LB_SVC_F_* */
 	__u16 pad;
 	__u32 affinity_timeout; /* seconds, with LB_SVC_F_AFFINITY */
-	__u32 maglev_offset;    /* reserved for the Maglev table of the packet path */
+	/* External frontends: the live Maglev table is sluice_maglev[maglev_offset ..
+	 * maglev_offset + maglev_size); maglev_size 0 means none (socket path only). The
+	 * control plane writes a whole new table elsewhere, then flips these with the rest
+	 * of the entry. */
+	__u32 maglev_offset;
 	__u32 maglev_size;
 };
 
@@ -125,6 +130,90 @@ struct sock_rev_nat_value {
 	__u32 svc_id;
 };
 
+/*
+ * The packet path (XDP and tc on the node's devices).
+ */
+
+/* Conntrack: a flow as it arrives from the client, before translation. */
+struct ct_key {
+	union sluice_addr saddr; /* client */
+	union sluice_addr daddr; /* frontend */
+	__be16 sport;
+	__be16 dport;
+	__u8 proto;
+	__u8 family;
+	__u8 pad[2];
+};
+
+#define CT_F_SNAT (1u << 0) /* the source was rewritten to the node's address */
+
+struct ct_entry {
+	__u64 created_ns;   /* bpf_ktime_get_ns(): CLOCK_MONOTONIC */
+	__u64 last_seen_ns;
+	__u32 backend_id;
+	__u32 svc_id;
+	__be16 nat_port; /* with CT_F_SNAT: the node's source port */
+	__u8 flags;      /* CT_F_* */
+	__u8 pad[5];
+};
+
+/* Reverse NAT: a reply as it arrives from the backend (to the client, or to the node's
+ * address and port after SNAT), and what to restore. */
+struct nat_key {
+	union sluice_addr saddr; /* backend */
+	union sluice_addr daddr; /* client, or the node's address with SNAT */
+	__be16 sport;
+	__be16 dport;
+	__u8 proto;
+	__u8 family;
+	__u8 pad[2];
+};
+
+struct nat_entry {
+	union sluice_addr frontend; /* becomes the reply's source */
+	union sluice_addr client;   /* becomes the reply's destination (SNAT) */
+	__be16 frontend_port;
+	__be16 client_port;
+	__u32 svc_id;
+	__u64 last_seen_ns;
+	__u8 flags; /* CT_F_SNAT when the destination must be restored */
+	__u8 pad[7];
+};
+
+/* Session affinity (ClientIP): which backend a client got, and when it was last used.
+ * The packet path keys by client address; the socket path, which does not know the
+ * source address at connect(), by network namespace cookie (family 0, cookie in ip6[0..1]). */
+struct affinity_key {
+	union sluice_addr client;
+	__u32 svc_id;
+	__u8 family;
+	__u8 pad[3];
+};
+
+struct affinity_entry {
+	__u64 last_used_ns;
+	__u32 backend_id;
+	__u32 pad;
+};
+
+/* loadBalancerSourceRanges: LPM trie over (frontend id, family, source prefix). */
+struct src_range_key {
+	__u32 prefixlen; /* 64 + the prefix length: svc_id, family and pad always match */
+	__u32 svc_id;
+	__u8 family;
+	__u8 pad[3];
+	__u8 addr[16];
+};
+
+/* Node-wide settings the control plane writes for the packet path (one entry). */
+struct sluice_config {
+	union sluice_addr snat_ip4; /* source address of SNATed IPv4 flows (this node) */
+	union sluice_addr snat_ip6;
+	__u16 snat_port_min; /* host order, inclusive */
+	__u16 snat_port_max;
+	__u32 flags;
+};
+
 /* Names of the pinned maps under <bpffs>/maps/ (BPF map names are at most 15 chars). */
 #define SLUICE_MAP_SERVICES "sluice_svc"
 #define SLUICE_MAP_SLOTS "sluice_slots"
@@ -132,5 +221,11 @@ struct sock_rev_nat_value {
 #define SLUICE_MAP_SERVICE_META "sluice_svc_meta"
 #define SLUICE_MAP_SOCK_REV_NAT "sluice_sock_rev"
 #define SLUICE_MAP_COUNTERS "sluice_counters"
+#define SLUICE_MAP_MAGLEV "sluice_maglev"
+#define SLUICE_MAP_CT "sluice_ct"
+#define SLUICE_MAP_NAT "sluice_nat"
+#define SLUICE_MAP_AFFINITY "sluice_affinity"
+#define SLUICE_MAP_SRC_RANGES "sluice_srcrange"
+#define SLUICE_MAP_CONFIG "sluice_config"
 
 #endif /* SLUICE_ABI_H */

@@ -18,4 +18,18 @@
 /* Socket reverse-NAT entries (UDP replies, getpeername); LRU. */
 #define SLUICE_MAX_SOCK_REV_NAT 262144
 
+/* Slots of all Maglev tables together (backend ids, 4 bytes each): per-Service tables
+ * sized to their backends, each with room for the next version while it is written. */
+#define SLUICE_MAX_MAGLEV_ENTRIES (1u << 22)
+/* Flows tracked by the packet path (LRU), and their reverse NAT entries. */
+#define SLUICE_MAX_CT 262144
+#define SLUICE_MAX_NAT 262144
+/* Session-affinity entries (LRU). */
+#define SLUICE_MAX_AFFINITY 65536
+/* loadBalancerSourceRanges prefixes across all frontends. */
+#define SLUICE_MAX_SRC_RANGES 16384
+/* The default port range for SNAT (above Linux's default ephemeral range). */
+#define SLUICE_SNAT_PORT_MIN 61000
+#define SLUICE_SNAT_PORT_MAX 65535
+
 #endif /* SLUICE_LIMITS_H */
