@@ -9,9 +9,9 @@ packages=(
   build-essential cmake ninja-build pkg-config git
   clang llvm libbpf-dev bpftool libelf-dev zlib1g-dev
   libcli11-dev nlohmann-json3-dev libyaml-cpp-dev
-  libprotobuf-dev protobuf-compiler libcurl4-openssl-dev
+  libprotobuf-dev protobuf-compiler libcurl4-openssl-dev libssl-dev
   # tests
-  libgtest-dev libgmock-dev libclang-rt-14-dev
+  libgtest-dev libgmock-dev libclang-rt-14-dev libcpp-httplib-dev
   iproute2 ethtool iptables nftables openssl libcap2-bin jq util-linux
   # benchmarks
   libbenchmark-dev gnuplot-nox
