@@ -5,6 +5,7 @@
 
 #include <thread>
 
+#include "agent/api_source.h"
 #include "agent/manifest_source.h"
 #include "base/clock.h"
 #include "base/log.h"
@@ -13,6 +14,8 @@
 #include "datapath/cgroup.h"
 #include "datapath/map_writer.h"
 #include "datapath/sock_lb_loader.h"
+#include "k8s/cluster_config.h"
+#include "k8s/curl_transport.h"
 #include "proxy/object_store.h"
 #include "proxy/proxier.h"
 #include "proxy/sync_runner.h"
@@ -37,6 +40,25 @@ model::NodeContext BuildNodeContext(const AgentOptions& o, const std::string& no
     ctx.node_ips.insert(ctx.node_ips.end(), node->external_ips.begin(), node->external_ips.end());
   }
   return ctx;
+}
+
+// The API server source, or nullptr with --manifests. Throws k8s::ConfigError when no
+// API server is configured.
+std::unique_ptr<ApiSource> MakeApiSource(const AgentOptions& o, const std::string& node_name,
+                                         proxy::ObjectStore& store,
+                                         ApiSource::NodeCallback on_node) {
+  k8s::ClusterConfig cluster = k8s::ResolveClusterConfig({o.kubeconfig, o.context, o.master});
+  log::Info("API server", {{"server", cluster.server}, {"from", cluster.source},
+                           {"content_type", o.kube_api_content_type}});
+  ApiSourceOptions api;
+  api.content_type = o.kube_api_content_type == "application/json" ? k8s::ContentType::kJson
+                                                                     : k8s::ContentType::kProtobuf;
+  api.node_name = node_name;
+  api.service_proxy_name = o.service_proxy_name;
+  api.min_watch_timeout = o.api_min_watch_timeout;
+  api.watch_idle_timeout = o.api_watch_idle_timeout;
+  return std::make_unique<ApiSource>(api, std::make_unique<k8s::CurlTransport>(std::move(cluster)),
+                                     store, std::move(on_node));
 }
 
 std::string CgroupPath(const AgentOptions& o) {
@@ -84,21 +106,36 @@ int RunAgent(const AgentOptions& o) {
                            {o.min_sync_period, o.sync_period, std::chrono::seconds(1)}, clock);
   runner_ptr = &runner;
 
-  ManifestSource source(o.manifests_dir, store, node_name);
-  source.Start();
-  store.SetNode(BuildNodeContext(o, node_name, source.node()));
+  store.SetNode(BuildNodeContext(o, node_name, std::nullopt));
+  std::unique_ptr<ManifestSource> manifests;
+  std::unique_ptr<ApiSource> api;
+  std::thread source_thread;
+  if (!o.manifests_dir.empty()) {
+    manifests = std::make_unique<ManifestSource>(o.manifests_dir, store, node_name);
+    manifests->Start();
+    if (o.node_ips.empty()) store.SetNode(BuildNodeContext(o, node_name, manifests->node()));
+    source_thread = std::thread([&manifests] { manifests->Run(); });
+  } else {
+    // This node's Node object: its addresses, when --node-ip does not give them.
+    auto on_node = [&o, &store, node_name](const model::Node& node) {
+      if (o.node_ips.empty()) store.SetNode(BuildNodeContext(o, node_name, node));
+    };
+    api = MakeApiSource(o, node_name, store, on_node);
+    api->Start();
+  }
   runner.Request();
-
   std::thread runner_thread([&runner] { runner.Loop(); });
-  std::thread source_thread([&source] { source.Run(); });
 
   int signal = 0;
   sigwait(&signals, &signal);
   log::Info("stopping; the datapath stays in place and keeps serving",
             {{"signal", signal == SIGTERM ? "SIGTERM" : "SIGINT"}});
-  source.Stop();
+  if (manifests) {
+    manifests->Stop();
+    source_thread.join();
+  }
+  if (api) api->Stop();
   runner.Stop();
-  source_thread.join();
   runner_thread.join();
   runner_ptr = nullptr;
   return 0;

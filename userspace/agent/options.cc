@@ -38,6 +38,25 @@ int ParseFlags(int argc, char** argv, AgentOptions* o) {
   app.add_option("--manifests", o->manifests_dir,
                  "directory of Service/EndpointSlice manifests (YAML or JSON) to mirror")
       ->check(CLI::ExistingDirectory);
+  app.add_option("--kubeconfig", o->kubeconfig,
+                 "kubeconfig of the API server to mirror (default: in-cluster config when "
+                 "KUBERNETES_SERVICE_HOST is set)");
+  app.add_option("--context", o->context, "kubeconfig context (default: current-context)");
+  app.add_option("--master", o->master, "API server address, overriding the kubeconfig's");
+  app.add_option("--kube-api-content-type", o->kube_api_content_type,
+                 "wire format asked of the API server")
+      ->check(CLI::IsMember({"application/vnd.kubernetes.protobuf", "application/json"}))
+      ->capture_default_str();
+  std::string min_watch = FormatDuration(o->api_min_watch_timeout);
+  std::string watch_idle = FormatDuration(o->api_watch_idle_timeout);
+  app.add_option("--api-min-watch-timeout", min_watch,
+                 "a watch ends after a random time in [this, twice this), as client-go's")
+      ->check(DurationValidator())
+      ->capture_default_str();
+  app.add_option("--api-watch-idle-timeout", watch_idle,
+                 "a watch that delivers nothing (not even a bookmark) for this long is restarted")
+      ->check(DurationValidator())
+      ->capture_default_str();
   app.add_option("--cgroup-path", o->cgroup_path,
                  "cgroup v2 directory to attach the socket hooks to (default: the root of "
                  "the cgroup v2 mount found in /proc/mounts)");
@@ -81,9 +100,12 @@ int ParseFlags(int argc, char** argv, AgentOptions* o) {
   }
   o->min_sync_period = *ParseDuration(min_sync);
   o->sync_period = *ParseDuration(sync);
-  if (!o->cleanup && o->manifests_dir.empty()) {
-    std::cerr << "sluice-agent: a source is required: --manifests DIR\n"
-              << "Run with --help for more information.\n";
+  o->api_min_watch_timeout =
+      std::chrono::duration_cast<std::chrono::seconds>(*ParseDuration(min_watch));
+  o->api_watch_idle_timeout =
+      std::chrono::duration_cast<std::chrono::milliseconds>(*ParseDuration(watch_idle));
+  if (!o->manifests_dir.empty() && (!o->kubeconfig.empty() || !o->master.empty())) {
+    std::cerr << "sluice-agent: --manifests and --kubeconfig/--master are two sources; pick one\n";
     return 2;
   }
   return -1;

@@ -11,7 +11,14 @@
 namespace sluice::agent {
 
 struct AgentOptions {
+  // Source: a manifests directory, or the API server (kubeconfig, in-cluster, --master).
   std::string manifests_dir;
+  std::string kubeconfig;
+  std::string context;
+  std::string master;
+  std::string kube_api_content_type = "application/vnd.kubernetes.protobuf";
+  std::chrono::seconds api_min_watch_timeout{std::chrono::minutes(5)};
+  std::chrono::milliseconds api_watch_idle_timeout{std::chrono::seconds(90)};
   std::string cgroup_path;  // empty: the root of the cgroup v2 mount
   std::string bpffs_dir = datapath::kDefaultBpffsDir;
   std::vector<std::string> node_ips;
