@@ -6,7 +6,7 @@
 SEC("xdp")
 int sluice_xdp_ingress(struct xdp_md *ctx)
 {
-	return lb_ingress(ctx);
+	return lb_ingress(ctx, LB_SCOPE_EXTERNAL);
 }
 
 char LICENSE[] SEC("license") = "Dual BSD/GPL";

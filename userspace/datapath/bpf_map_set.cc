@@ -2,6 +2,7 @@
 
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
+#include <sys/mman.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -59,6 +60,35 @@ std::unique_ptr<BpfTable<K, V>> OpenTable(const std::string& bpffs, const char* 
   return std::make_unique<BpfTable<K, V>>(std::move(m.fd), m.max_entries);
 }
 
+// A read-only mapping of a BPF_F_MMAPABLE array. The kernel lays its elements out
+// value_size rounded up to 8 bytes apart, so a __u32 array has a stride of 8.
+class MappedArray {
+ public:
+  MappedArray(int fd, uint32_t entries, uint32_t value_size)
+      : stride_((value_size + 7u) & ~7u) {
+    const long page = sysconf(_SC_PAGESIZE);
+    len_ = (uint64_t{entries} * stride_ + page - 1) / page * page;
+    void* p = mmap(nullptr, len_, PROT_READ, MAP_SHARED, fd, 0);
+    if (p != MAP_FAILED) base_ = static_cast<const unsigned char*>(p);
+  }
+  MappedArray(const MappedArray&) = delete;
+  MappedArray& operator=(const MappedArray&) = delete;
+  ~MappedArray() {
+    if (base_) munmap(const_cast<unsigned char*>(base_), len_);
+  }
+  bool mapped() const { return base_ != nullptr; }
+  uint32_t U32At(uint32_t index) const {
+    uint32_t v;
+    std::memcpy(&v, base_ + uint64_t{index} * stride_, sizeof(v));
+    return v;
+  }
+
+ private:
+  uint32_t stride_;
+  size_t len_ = 0;
+  const unsigned char* base_ = nullptr;
+};
+
 }  // namespace
 
 struct BpfMapSet::Tables {
@@ -67,6 +97,14 @@ struct BpfMapSet::Tables {
   std::unique_ptr<BpfTable<uint32_t, lb_backend>> backends;
   std::unique_ptr<BpfTable<uint32_t, lb_service_meta>> meta;
   UniqueFd counters;
+  std::unique_ptr<BpfTable<ct_key, ct_entry>> ct;
+  std::unique_ptr<BpfTable<nat_key, nat_entry>> nat;
+  std::unique_ptr<BpfTable<affinity_key, affinity_entry>> affinity;
+  std::unique_ptr<BpfTable<src_range_key, uint8_t>> src_ranges;
+  std::unique_ptr<BpfTable<uint32_t, sluice_config>> config;
+  UniqueFd maglev;
+  uint32_t maglev_capacity = 0;
+  std::unique_ptr<MappedArray> maglev_view;  // reads go through lookups if mmap failed
 };
 
 std::unique_ptr<BpfMapSet> BpfMapSet::OpenPinned(const std::string& bpffs, bool read_only) {
@@ -77,6 +115,15 @@ std::unique_ptr<BpfMapSet> BpfMapSet::OpenPinned(const std::string& bpffs, bool 
   t->meta = OpenTable<uint32_t, lb_service_meta>(bpffs, SLUICE_MAP_SERVICE_META, read_only);
   // Per-CPU values: the kernel reports the size of one CPU's slot.
   t->counters = OpenMap(bpffs, SLUICE_MAP_COUNTERS, true, sizeof(uint32_t), sizeof(uint64_t)).fd;
+  t->ct = OpenTable<ct_key, ct_entry>(bpffs, SLUICE_MAP_CT, read_only);
+  t->nat = OpenTable<nat_key, nat_entry>(bpffs, SLUICE_MAP_NAT, read_only);
+  t->affinity = OpenTable<affinity_key, affinity_entry>(bpffs, SLUICE_MAP_AFFINITY, read_only);
+  t->src_ranges = OpenTable<src_range_key, uint8_t>(bpffs, SLUICE_MAP_SRC_RANGES, read_only);
+  t->config = OpenTable<uint32_t, sluice_config>(bpffs, SLUICE_MAP_CONFIG, read_only);
+  OpenedMap maglev = OpenMap(bpffs, SLUICE_MAP_MAGLEV, read_only, sizeof(uint32_t), sizeof(uint32_t));
+  t->maglev_capacity = maglev.max_entries;
+  t->maglev_view = std::make_unique<MappedArray>(maglev.fd.get(), maglev.max_entries, sizeof(uint32_t));
+  t->maglev = std::move(maglev.fd);
   return std::unique_ptr<BpfMapSet>(new BpfMapSet(std::move(t)));
 }
 
@@ -87,6 +134,26 @@ Table<lb_service_key, lb_service>& BpfMapSet::services() { return *tables_->serv
 Table<lb_slot_key, uint32_t>& BpfMapSet::slots() { return *tables_->slots; }
 Table<uint32_t, lb_backend>& BpfMapSet::backends() { return *tables_->backends; }
 Table<uint32_t, lb_service_meta>& BpfMapSet::service_meta() { return *tables_->meta; }
+
+Table<ct_key, ct_entry>& BpfMapSet::ct() { return *tables_->ct; }
+Table<nat_key, nat_entry>& BpfMapSet::nat() { return *tables_->nat; }
+Table<affinity_key, affinity_entry>& BpfMapSet::affinity() { return *tables_->affinity; }
+Table<src_range_key, uint8_t>& BpfMapSet::src_ranges() { return *tables_->src_ranges; }
+Table<uint32_t, sluice_config>& BpfMapSet::config() { return *tables_->config; }
+uint32_t BpfMapSet::MaglevCapacity() const { return tables_->maglev_capacity; }
+
+bool BpfMapSet::ReadMaglev(uint32_t offset, std::span<uint32_t> out) const {
+  if (uint64_t{offset} + out.size() > tables_->maglev_capacity) return false;
+  for (size_t i = 0; i < out.size(); ++i) {
+    uint32_t index = offset + static_cast<uint32_t>(i);
+    if (tables_->maglev_view->mapped()) {
+      out[i] = tables_->maglev_view->U32At(index);
+    } else if (bpf_map_lookup_elem(tables_->maglev.get(), &index, &out[i])) {
+      return false;
+    }
+  }
+  return true;
+}
 
 std::vector<uint64_t> BpfMapSet::ReadCounters() const {
   std::vector<uint64_t> totals(SLUICE_CTR_MAX, 0);

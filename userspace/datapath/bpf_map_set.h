@@ -51,6 +51,13 @@ class BpfMapSet final : public MapSet {
   Table<uint32_t, lb_backend>& backends() override;
   Table<uint32_t, lb_service_meta>& service_meta() override;
   std::vector<uint64_t> ReadCounters() const override;
+  Table<ct_key, ct_entry>& ct() override;
+  Table<nat_key, nat_entry>& nat() override;
+  Table<affinity_key, affinity_entry>& affinity() override;
+  Table<src_range_key, uint8_t>& src_ranges() override;
+  Table<uint32_t, sluice_config>& config() override;
+  bool ReadMaglev(uint32_t offset, std::span<uint32_t> out) const override;
+  uint32_t MaglevCapacity() const override;
 
  private:
   struct Tables;

@@ -6,6 +6,9 @@
 #include <cstdint>
 #include <functional>
 #include <optional>
+#include <span>
+#include <stdexcept>
+#include <string>
 #include <vector>
 
 #include "sluice/abi.h"
@@ -46,6 +49,42 @@ class MapSet {
   virtual Table<uint32_t, lb_service_meta>& service_meta() = 0;
   // Datapath counters summed over CPUs, indexed by enum sluice_counter.
   virtual std::vector<uint64_t> ReadCounters() const = 0;
+
+  // The packet path's maps (XDP/tc). Not pure: test doubles that only wrap the socket
+  // path's tables need not forward them; the defaults throw std::logic_error.
+  virtual Table<ct_key, ct_entry>& ct();
+  virtual Table<nat_key, nat_entry>& nat();
+  virtual Table<affinity_key, affinity_entry>& affinity();
+  // An LPM trie: Lookup with a full-length key answers the longest matching prefix.
+  virtual Table<src_range_key, uint8_t>& src_ranges();
+  // An array of one entry (key 0); absent reads as all zeros.
+  virtual Table<uint32_t, sluice_config>& config();
+  // sluice_maglev, read side: copies slots [offset, offset + out.size()) into `out`.
+  // False when the range does not lie inside the array (or cannot be read).
+  virtual bool ReadMaglev(uint32_t offset, std::span<uint32_t> out) const;
+  virtual uint32_t MaglevCapacity() const;
 };
+
+namespace map_set_detail {
+[[noreturn]] inline void NotProvided(const char* map) {
+  throw std::logic_error(std::string("this map set does not provide ") + map);
+}
+}  // namespace map_set_detail
+
+inline Table<ct_key, ct_entry>& MapSet::ct() { map_set_detail::NotProvided(SLUICE_MAP_CT); }
+inline Table<nat_key, nat_entry>& MapSet::nat() { map_set_detail::NotProvided(SLUICE_MAP_NAT); }
+inline Table<affinity_key, affinity_entry>& MapSet::affinity() {
+  map_set_detail::NotProvided(SLUICE_MAP_AFFINITY);
+}
+inline Table<src_range_key, uint8_t>& MapSet::src_ranges() {
+  map_set_detail::NotProvided(SLUICE_MAP_SRC_RANGES);
+}
+inline Table<uint32_t, sluice_config>& MapSet::config() {
+  map_set_detail::NotProvided(SLUICE_MAP_CONFIG);
+}
+inline bool MapSet::ReadMaglev(uint32_t, std::span<uint32_t>) const {
+  map_set_detail::NotProvided(SLUICE_MAP_MAGLEV);
+}
+inline uint32_t MapSet::MaglevCapacity() const { map_set_detail::NotProvided(SLUICE_MAP_MAGLEV); }
 
 }  // namespace sluice::datapath
