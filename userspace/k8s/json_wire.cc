@@ -116,9 +116,11 @@ DecodedList DecodeList(Kind kind, std::string_view body) {
   if (std::optional<JsonField> metadata = list.Find("metadata")) {
     decoded.resource_version = metadata->StringOr("resourceVersion", "");
     decoded.continue_token = metadata->StringOr("continue", "");
-    if (std::optional<JsonField> remaining = metadata->Find("remainingItemCount"))
-      decoded.remaining_item_count =
-          remaining->AsInteger(0, std::numeric_limits<int64_t>::max());
+    // Only an estimate (upstream says not to rely on it): an odd one is ignored.
+    auto remaining = metadata->value().find("remainingItemCount");
+    if (remaining != metadata->value().end() && remaining->is_number_unsigned() &&
+        remaining->get<uint64_t>() <= static_cast<uint64_t>(std::numeric_limits<int64_t>::max()))
+      decoded.remaining_item_count = remaining->get<int64_t>();
   }
   std::optional<JsonField> items = list.Find("items");
   if (!items) return decoded;

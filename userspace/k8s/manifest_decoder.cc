@@ -16,15 +16,22 @@ namespace sluice::k8s {
 
 namespace {
 
+// Lists inside lists are legal but never deep in practice. Without a bound, a file
+// of lists nested some thousands deep overflowed the stack (and its locations grew
+// quadratically); found by tests/fuzz/fuzz_json_decode.
+constexpr size_t kMaxListNesting = 16;
+
 // Where an object sits in the input, for failure messages.
 struct Location {
   std::string source;
   size_t document = 0;
   std::string items;  // "items[4]" inside a list, nested lists chained
+  size_t list_depth = 0;  // how many lists hold the object
 
   Location Item(size_t index) const {
     Location item = *this;
     item.items += (items.empty() ? "" : ".") + std::string("items[") + std::to_string(index) + "]";
+    ++item.list_depth;
     return item;
   }
   std::string ToString() const {
@@ -169,6 +176,11 @@ class ManifestReader {
                const std::string& api_version) {
     const nlohmann::json& items = list["items"];
     if (items.is_null()) return;  // an empty list prints as `items: []`, or null
+    if (where.list_depth >= kMaxListNesting) {
+      Fail(kind + " (" + where.ToString() + ")",
+           "lists nested more than " + std::to_string(kMaxListNesting) + " deep");
+      return;
+    }
     if (!items.is_array()) {
       Fail(kind + " (" + where.ToString() + ")",
            std::string("items: expected an array, got ") + items.type_name());

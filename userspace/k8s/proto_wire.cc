@@ -177,7 +177,9 @@ DecodedList DecodeList(Kind kind, std::string_view body) {
         throw DecodeError("metadata: malformed ListMeta");
       decoded.resource_version = metadata.resourceversion();
       decoded.continue_token = metadata.continue_();
-      if (metadata.has_remainingitemcount()) decoded.remaining_item_count = metadata.remainingitemcount();
+      // Only an estimate (upstream says not to rely on it): an odd one is ignored.
+      if (metadata.has_remainingitemcount() && metadata.remainingitemcount() >= 0)
+        decoded.remaining_item_count = metadata.remainingitemcount();
     } else if (field == kListItemsField && delimited) {
       if (!ReadDelimited(input, raw, &bytes))
         throw DecodeError("items[" + std::to_string(index) + "]: truncated");

@@ -179,6 +179,21 @@ TEST(WireCodecTest, AnEmptyListIsNoItems) {
   EXPECT_EQ(list.resource_version, "5");
 }
 
+TEST(WireCodecTest, AnOddRemainingItemCountIsIgnored) {
+  for (const char* count : {"-1", "\"5\"", "1.5", "18446744073709551615"}) {
+    DecodedList list = DecodeList(
+        Kind::kService, ContentType::kJson,
+        std::string(R"({"kind":"ServiceList","metadata":{"continue":"x","remainingItemCount":)") + count + "}}");
+    EXPECT_EQ(list.remaining_item_count, std::nullopt) << count;
+    EXPECT_EQ(list.continue_token, "x");
+  }
+  corev1::ServiceList services;
+  services.mutable_metadata()->set_remainingitemcount(-1);
+  EXPECT_EQ(DecodeList(Kind::kService, ContentType::kProtobuf, ProtoBody("v1", "ServiceList", services))
+                .remaining_item_count,
+            std::nullopt);
+}
+
 TEST(WireCodecTest, MetaOfEveryKind) {
   model::Service service;
   service.meta.id = {"shop", "web"};
