@@ -153,7 +153,21 @@ void FakeApiServer::WriteKubeconfig(const std::string& path, const KubeconfigOpt
 }
 
 nlohmann::json FakeApiServer::Upsert(nlohmann::json object) {
-  if (options_.apply_defaults) object = impl_->defaulter.Apply(std::move(object));
+  if (options_.apply_defaults) {
+    ObjectPtr existing;
+    if (object.is_object() && object.contains("metadata") && object["metadata"].is_object()) {
+      auto resource = ResourceForKind(object.value("kind", ""));
+      const auto& meta = object["metadata"];
+      std::string ns = meta.contains("namespace") && meta["namespace"].is_string()
+                           ? meta["namespace"].get<std::string>()
+                           : "";
+      if (ns.empty()) ns = "default";
+      if (resource && meta.contains("name") && meta["name"].is_string()) {
+        existing = impl_->store.Get(*resource, IsNamespaced(*resource) ? ns : "", meta["name"].get<std::string>());
+      }
+    }
+    object = impl_->defaulter.Apply(std::move(object), existing ? &existing->json() : nullptr);
+  }
   return impl_->store.Upsert(std::move(object))->json();
 }
 

@@ -43,6 +43,18 @@ TEST(Generator, DeterministicNamesAndAddressesInTheTestRanges) {
   EXPECT_THROW(GenerateObjects({.services = 40000}), std::invalid_argument);
 }
 
+TEST(Generator, LargeSetsContinueInTheSecondPoolThenWrap) {
+  auto objects = GenerateObjects({.services = 10000, .endpoints_per_service = 10});
+  auto address = [&](size_t service, size_t endpoint) {
+    return objects[10000 + service]["endpoints"][endpoint]["addresses"][0].get<std::string>();
+  };
+  EXPECT_EQ(address(0, 0), "198.18.0.1");
+  EXPECT_EQ(address(6502, 2), "198.18.253.255");  // endpoint 65023
+  EXPECT_EQ(address(6502, 3), "198.19.128.0");
+  EXPECT_EQ(address(9369, 4), "198.19.239.255");  // endpoint 93695, the last unique one
+  EXPECT_EQ(address(9369, 5), "198.18.0.1");
+}
+
 TEST(Generator, ServedAtScale) {
   FakeApiServer server;
   for (auto& object : GenerateObjects({.services = 2000, .endpoints_per_service = 10})) {

@@ -80,6 +80,8 @@ bool Listener::ServeOnce() {
   // An idle keep-alive connection is only dropped when its wait ends: keep the wait
   // short so an outage or stop takes effect quickly.
   server->set_keep_alive_timeout(1);
+  // httplib closes a connection after 5 requests by default; an API server keeps it.
+  server->set_keep_alive_max_count(1000);
   // httplib's default sets SO_REUSEPORT, which would let a second server (or a
   // leftover one) share the port silently; SO_REUSEADDR alone still allows the
   // rebind after an outage while connections linger in TIME_WAIT.

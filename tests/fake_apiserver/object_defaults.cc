@@ -9,7 +9,7 @@ namespace {
 
 constexpr int kNodePortFirst = 30000;
 constexpr int kNodePortLast = 32767;
-constexpr uint32_t kClusterIpCount = 4096;  // 198.19.240.0/20, fd00:19::1000-1fff
+constexpr uint32_t kClusterIpCount = 4095;  // 198.19.240.1-198.19.255.255, fd00:19::1001-1fff
 
 bool IsIpv6(const nlohmann::json& ip) {
   return ip.is_string() && ip.get<std::string>().find(':') != std::string::npos;
@@ -21,19 +21,50 @@ void SetIfAbsent(nlohmann::json& object, const char* key, nlohmann::json value) 
 
 }  // namespace
 
-nlohmann::json ObjectDefaulter::Apply(nlohmann::json object) {
+nlohmann::json ObjectDefaulter::Apply(nlohmann::json object, const nlohmann::json* existing) {
   if (!object.is_object()) return object;
   std::lock_guard lock(mutex_);
   std::string kind = object.value("kind", "");
+  if (kind == "Service" && existing && existing->contains("spec") && (*existing)["spec"].is_object() &&
+      object.contains("spec") && object["spec"].is_object()) {
+    KeepAllocated(object["spec"], (*existing)["spec"]);
+  }
   if (kind == "Service") DefaultService(object);
   if (kind == "EndpointSlice") DefaultEndpointSlice(object);
   return object;
 }
 
+void ObjectDefaulter::KeepAllocated(nlohmann::json& spec, const nlohmann::json& old) {
+  if (!spec.contains("clusterIP") && !spec.contains("clusterIPs")) {
+    for (const char* key : {"clusterIP", "clusterIPs", "ipFamilies", "ipFamilyPolicy"}) {
+      if (old.contains(key) && !spec.contains(key)) spec[key] = old[key];
+    }
+  }
+  if (!spec.contains("healthCheckNodePort") && old.contains("healthCheckNodePort")) {
+    spec["healthCheckNodePort"] = old["healthCheckNodePort"];
+  }
+  if (!spec.contains("ports") || !spec["ports"].is_array() || !old.contains("ports") ||
+      !old["ports"].is_array()) {
+    return;
+  }
+  // A port keeps its node port when one with the same number and protocol had one.
+  for (auto& port : spec["ports"]) {
+    if (!port.is_object() || port.contains("nodePort")) continue;
+    for (const auto& old_port : old["ports"]) {
+      if (old_port.is_object() && old_port.contains("nodePort") &&
+          old_port.value("port", nlohmann::json()) == port.value("port", nlohmann::json()) &&
+          old_port.value("protocol", nlohmann::json("TCP")) == port.value("protocol", nlohmann::json("TCP"))) {
+        port["nodePort"] = old_port["nodePort"];
+        break;
+      }
+    }
+  }
+}
+
 std::string ObjectDefaulter::NextClusterIp(bool ipv6) {
   uint32_t& next = ipv6 ? next_ipv6_ : next_ipv4_;
   if (next >= kClusterIpCount) throw std::runtime_error("fake API server: cluster IP range exhausted");
-  uint32_t n = next++;
+  uint32_t n = ++next;  // from the second address: ".0" reads like a network
   char text[48];
   if (ipv6) {
     std::snprintf(text, sizeof text, "fd00:19::%x", 0x1000 + n);

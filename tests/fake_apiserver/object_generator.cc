@@ -6,13 +6,24 @@
 namespace sluice::fake_apiserver {
 namespace {
 
-constexpr size_t kMaxServices = 32767;    // 198.19.0.1 - 198.19.127.255
-constexpr size_t kMaxEndpoints = 65023;  // 198.18.0.1 - 198.18.253.255 (.254-.255.x: nodes)
+constexpr size_t kMaxServices = 32767;  // 198.19.0.1 - 198.19.127.255
+// Endpoint addresses: 198.18.0.1 - 198.18.253.255 (198.18.254-255.x are for nodes),
+// then 198.19.128.0 - 198.19.239.255 (198.19.240.0/20 is object_defaults.h's).
+constexpr size_t kPoolA = 65023;
+constexpr size_t kPoolB = 28672;
 
 std::string Ipv4(unsigned second_octet, size_t n) {
   char text[32];
   std::snprintf(text, sizeof text, "198.%u.%zu.%zu", second_octet, n / 256, n % 256);
   return text;
+}
+
+// The IPv4 address of endpoint k (1-based, over all Services). Past the pools the
+// addresses repeat: large sets then share backends, as Services selecting the same
+// Pods do.
+std::string EndpointIpv4(size_t k) {
+  size_t u = (k - 1) % (kPoolA + kPoolB);
+  return u < kPoolA ? Ipv4(18, u + 1) : Ipv4(19, 128 * 256 + (u - kPoolA));
 }
 
 std::string Ipv6(const char* prefix, size_t n) {
@@ -66,7 +77,7 @@ void AddSlices(const GeneratorOptions& o, size_t i, bool ipv6, std::vector<nlohm
     for (size_t j = s * per_slice; j < std::min(o.endpoints_per_service, (s + 1) * per_slice); ++j) {
       size_t k = i * o.endpoints_per_service + j + 1;
       const std::string& node = o.nodes[k % o.nodes.size()];
-      endpoints.push_back({{"addresses", {ipv6 ? Ipv6("fd00:18::", k) : Ipv4(18, k)}},
+      endpoints.push_back({{"addresses", {ipv6 ? Ipv6("fd00:18::", k) : EndpointIpv4(k)}},
                            {"conditions", {{"ready", true}, {"serving", true}, {"terminating", false}}},
                            {"nodeName", node},
                            {"targetRef", {{"kind", "Pod"}, {"namespace", o.ns},
@@ -90,9 +101,6 @@ void AddSlices(const GeneratorOptions& o, size_t i, bool ipv6, std::vector<nlohm
 
 std::vector<nlohmann::json> GenerateObjects(const GeneratorOptions& o) {
   if (o.services > kMaxServices) throw std::invalid_argument("at most 32767 generated Services");
-  if (o.services * o.endpoints_per_service > kMaxEndpoints) {
-    throw std::invalid_argument("at most 65023 generated endpoints");
-  }
   if (o.nodes.empty() || o.nodes.size() > 254) throw std::invalid_argument("1 to 254 nodes");
   std::vector<nlohmann::json> out;
   for (size_t i = 0; i < o.services; ++i) out.push_back(MakeService(o, i));

@@ -4,8 +4,10 @@
 // addresses are deterministic, so two runs serve the same objects:
 //   Service  bench/svc-000042          clusterIP 198.19.0.43  (fd00:19::2b)
 //   slices   bench/svc-000042-v4-0 ... endpoints 198.18.x.y   (fd00:18::<n>)
-// Service i (0-based) gets cluster IP 198.19.0.0 + i + 1 (up to 32767 Services);
-// endpoint k overall gets 198.18.0.0 + k + 1 (up to 65023 endpoints).
+// Service i (0-based) gets cluster IP 198.19.0.0 + i + 1 (up to 32767 Services).
+// Endpoint k (1-based, over all Services) gets fd00:18::<k hex> and the k-th address
+// of 198.18.0.1-198.18.253.255 then 198.19.128.0-198.19.239.255; past those 93695
+// addresses IPv4 endpoints repeat (Services sharing Pods), IPv6 ones never do.
 #pragma once
 
 #include <nlohmann/json.hpp>

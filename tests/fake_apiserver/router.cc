@@ -1,11 +1,14 @@
 #include "fake_apiserver/router.h"
 
+#include <openssl/ssl.h>
+
 #include <optional>
 #include <string>
 #include <string_view>
 
 #include "fake_apiserver/content_negotiation.h"
 #include "fake_apiserver/list_handler.h"
+#include "fake_apiserver/peer_socket.h"
 #include "fake_apiserver/watch_stream.h"
 
 namespace sluice::fake_apiserver {
@@ -92,8 +95,10 @@ void Router::Handle(const httplib::Request& request, httplib::Response& response
     if (fault && fault->type == Fault::Type::kStatus) {
       throw ErrorForCode(fault->status_code, fault->retry_after_seconds);
     }
+    int peer_fd = request.ssl ? SSL_get_fd(request.ssl) : -1;
     if (fault && fault->type == Fault::Type::kStall && *verb != Verb::kWatch) {
-      context_.stalls->Wait(fault->duration, context_.closing);
+      context_.stalls->Wait(fault->duration,
+                            [&] { return context_.closing() || PeerHasClosed(peer_fd); });
     }
     switch (*verb) {
       case Verb::kList:
@@ -105,7 +110,7 @@ void Router::Handle(const httplib::Request& request, httplib::Response& response
                              encoder->content_type());
         break;
       case Verb::kWatch:
-        StartWatch(context_, route->resource, options, std::move(fault), *encoder, response);
+        StartWatch(context_, route->resource, options, std::move(fault), *encoder, peer_fd, response);
         break;
     }
     response.status = 200;

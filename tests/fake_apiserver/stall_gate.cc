@@ -1,5 +1,7 @@
 #include "fake_apiserver/stall_gate.h"
 
+#include <algorithm>
+
 namespace sluice::fake_apiserver {
 
 void StallGate::Wait(std::chrono::milliseconds duration, const std::function<bool()>& interrupted) {
@@ -8,9 +10,13 @@ void StallGate::Wait(std::chrono::milliseconds duration, const std::function<boo
                (duration.count() > 0 ? duration : std::chrono::milliseconds(kMaxStall));
   uint64_t releases = releases_;
   ++waiting_;
-  cv_.wait_until(lock, until, [&] {
-    return releases_ != releases || interrupted();
-  });
+  // `interrupted` may turn true without a notification (the client hung up), so it
+  // is re-checked at least every kRecheck.
+  while (releases_ == releases && !interrupted()) {
+    auto now = std::chrono::steady_clock::now();
+    if (now >= until) break;
+    cv_.wait_until(lock, std::min(until, now + kRecheck));
+  }
   --waiting_;
 }
 

@@ -14,6 +14,7 @@ namespace sluice::fake_apiserver {
 class StallGate {
  public:
   static constexpr std::chrono::minutes kMaxStall{10};
+  static constexpr std::chrono::milliseconds kRecheck{200};
 
   // duration zero: until ReleaseAll(), which also ends timed stalls early. Returns
   // early when `interrupted()` holds after a Wake().

@@ -4,18 +4,22 @@
 #include <chrono>
 #include <memory>
 
+#include "fake_apiserver/peer_socket.h"
+
 namespace sluice::fake_apiserver {
 namespace {
 
 using Clock = std::chrono::steady_clock;
 
+constexpr auto kPeerCheck = std::chrono::milliseconds(250);
+
 // One watch in progress. Lives as long as httplib holds the content provider.
 class WatchStream {
  public:
   WatchStream(const ServerContext& context, Resource resource, const RequestOptions& options,
-              std::optional<Fault> fault, const WireEncoder& encoder)
+              std::optional<Fault> fault, const WireEncoder& encoder, int peer_fd)
       : context_(context), resource_(resource), options_(options), fault_(std::move(fault)),
-        encoder_(encoder) {
+        encoder_(encoder), peer_fd_(peer_fd) {
     auto timeout = options.timeout_seconds && *options.timeout_seconds > 0
                        ? std::chrono::seconds(*options.timeout_seconds)
                        : context.default_watch_timeout;
@@ -59,7 +63,7 @@ class WatchStream {
     auto next_bookmark = Clock::now() + context_.bookmark_interval;
     // One iteration per wake-up: a change, a bookmark, or the end of the stream.
     while (Clock::now() < deadline_) {
-      if (context_.closing()) return false;
+      if (Abandoned()) return false;
       std::vector<Change> changes;
       uint64_t through = 0;
       if (context_.store->ChangesSince(resource_, position_, &changes, &through) ==
@@ -76,7 +80,10 @@ class WatchStream {
         if (!Write(encoder_.WatchEvent("BOOKMARK", bookmark))) return false;
         next_bookmark = Clock::now() + context_.bookmark_interval;
       }
-      auto until = options_.allow_bookmarks ? std::min(deadline_, next_bookmark) : deadline_;
+      // Wake for the next change, bookmark or the deadline, and at least every
+      // kPeerCheck to notice a client that hung up.
+      auto until = std::min(deadline_, Clock::now() + kPeerCheck);
+      if (options_.allow_bookmarks) until = std::min(until, next_bookmark);
       context_.store->WaitForChange(position_, until, context_.closing);
     }
     return true;
@@ -125,9 +132,12 @@ class WatchStream {
       return Step::kContinue;
     }
     stalled_ = true;
-    context_.stalls->Wait(fault_->duration, context_.closing);
-    return context_.closing() ? Step::kAbandon : Step::kContinue;
+    context_.stalls->Wait(fault_->duration, [this] { return Abandoned(); });
+    return Abandoned() ? Step::kAbandon : Step::kContinue;
   }
+
+  // The server is going down or the client has hung up: nobody to write to.
+  bool Abandoned() const { return context_.closing() || PeerHasClosed(peer_fd_); }
 
   bool Write(const std::string& bytes) {
     return !context_.closing() && sink_->write(bytes.data(), bytes.size());
@@ -139,6 +149,7 @@ class WatchStream {
   std::optional<Fault> fault_;
   const WireEncoder& encoder_;
   Clock::time_point deadline_;
+  int peer_fd_;
   httplib::DataSink* sink_ = nullptr;
   uint64_t position_ = 0;  // the RV the client has seen everything up to
   size_t sent_ = 0;        // ADDED/MODIFIED/DELETED events written
@@ -148,9 +159,10 @@ class WatchStream {
 }  // namespace
 
 void StartWatch(const ServerContext& context, Resource resource, const RequestOptions& options,
-                std::optional<Fault> fault, const WireEncoder& encoder,
+                std::optional<Fault> fault, const WireEncoder& encoder, int peer_fd,
                 httplib::Response& response) {
-  auto stream = std::make_shared<WatchStream>(context, resource, options, std::move(fault), encoder);
+  auto stream =
+      std::make_shared<WatchStream>(context, resource, options, std::move(fault), encoder, peer_fd);
   response.status = 200;
   response.set_chunked_content_provider(
       encoder.watch_content_type(),

@@ -20,8 +20,10 @@ namespace sluice::fake_apiserver {
 
 // Sets `response` up to stream; the events are written after the handler returns,
 // from the connection's worker thread. `fault` is one of the watch faults or a stall.
+// `peer_fd` is the connection's socket (-1 if unknown), watched for the client
+// hanging up.
 void StartWatch(const ServerContext& context, Resource resource, const RequestOptions& options,
-                std::optional<Fault> fault, const WireEncoder& encoder,
+                std::optional<Fault> fault, const WireEncoder& encoder, int peer_fd,
                 httplib::Response& response);
 
 }  // namespace sluice::fake_apiserver
