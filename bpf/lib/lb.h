@@ -72,21 +72,26 @@ static __always_inline enum lb_verdict lb_pick_random(const struct lb_service_ke
 static __always_inline enum lb_verdict lb_pick_maglev(const struct lb_service *svc, __u32 hash,
 						      struct lb_pick *pick)
 {
-	__u32 index, *id;
+	__u32 slot, pair_index, id;
+	struct maglev_pair *pair;
 	struct lb_backend *backend;
 
 	if (svc->count == 0 || svc->maglev_size == 0)
 		return LB_NO_BACKEND;
-	index = svc->maglev_offset + hash % svc->maglev_size;
-	id = bpf_map_lookup_elem(&sluice_maglev, &index);
-	if (!id || *id == 0)
+	slot = svc->maglev_offset + hash % svc->maglev_size;
+	pair_index = slot >> 1;
+	pair = bpf_map_lookup_elem(&sluice_maglev, &pair_index);
+	if (!pair)
 		return LB_NO_BACKEND;
-	backend = bpf_map_lookup_elem(&sluice_backends, id);
+	id = pair->id[slot & 1];
+	if (id == 0)
+		return LB_NO_BACKEND;
+	backend = bpf_map_lookup_elem(&sluice_backends, &id);
 	if (!backend)
 		return LB_NO_BACKEND;
 	pick->svc = *svc;
 	pick->backend = *backend;
-	pick->backend_id = *id;
+	pick->backend_id = id;
 	return LB_PICKED;
 }
 

@@ -58,8 +58,8 @@ struct {
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
 	__type(key, __u32);
-	__type(value, __u32);
-	__uint(max_entries, SLUICE_MAX_MAGLEV_ENTRIES);
+	__type(value, struct maglev_pair);
+	__uint(max_entries, SLUICE_MAX_MAGLEV_ENTRIES / 2);
 	__uint(map_flags, BPF_F_MMAPABLE);
 } sluice_maglev SEC(".maps");
 

@@ -8,8 +8,11 @@
  *     reply of a SNATed flow (to the node's address, a SNAT port) -> reverse NAT, forward
  *     new or tracked flow to an external frontend                -> DNAT (+ SNAT), forward
  *     anything else                                               -> pass, untouched
- *   lb_egress   (tc egress on the node's devices)
- *     reply of a local backend to a client                        -> source back to the frontend
+ *   lb_egress   (tc egress on the node's devices and on Pod-facing devices)
+ *     reply of a backend to a client, not SNATed                  -> source back to the frontend
+ *
+ * On Pod-facing devices lb_ingress runs with the internal scope: ClusterIPs for Pods
+ * whose sockets were not translated by the cgroup hooks.
  */
 #ifndef SLUICE_BPF_NODEPORT_H
 #define SLUICE_BPF_NODEPORT_H
@@ -94,6 +97,25 @@ static __always_inline bool lb_source_allowed(const struct lb_service *svc, cons
 	return bpf_map_lookup_elem(&sluice_srcrange, &k) != NULL;
 }
 
+/* Frontends without a Maglev table (ClusterIPs seen from Pods at tc): the flow hash
+ * picks one of the live slots; conntrack then keeps the flow there. */
+static __always_inline enum lb_verdict lb_pick_hashed(const struct lb_service *svc, __u32 hash,
+						      struct lb_pick *pick)
+{
+	struct lb_backend *backend;
+
+	if (svc->maglev_size)
+		return lb_pick_maglev(svc, hash, pick);
+	if (svc->count == 0)
+		return LB_NO_BACKEND;
+	pick->svc = *svc;
+	backend = lb_slot_backend(&pick->svc, hash % svc->count, &pick->backend_id);
+	if (!backend)
+		return LB_NO_BACKEND;
+	pick->backend = *backend;
+	return LB_PICKED;
+}
+
 /* Chooses the backend of a new flow: the client's affinity if it holds, else the
  * Maglev slot of the flow hash. */
 static __noinline enum lb_verdict lb_select(const struct lb_service *svc, const struct pkt *p,
@@ -110,14 +132,14 @@ static __noinline enum lb_verdict lb_select(const struct lb_service *svc, const 
 			affinity_record(&k, pick->backend_id, now);
 			return LB_PICKED;
 		}
-		if (lb_pick_maglev(svc, sluice_flow_hash(p->saddr.ip6, p->daddr.ip6, p->sport, p->dport,
+		if (lb_pick_hashed(svc, sluice_flow_hash(p->saddr.ip6, p->daddr.ip6, p->sport, p->dport,
 							 p->proto),
 				   pick) != LB_PICKED)
 			return LB_NO_BACKEND;
 		affinity_record(&k, pick->backend_id, now);
 		return LB_PICKED;
 	}
-	return lb_pick_maglev(svc, sluice_flow_hash(p->saddr.ip6, p->daddr.ip6, p->sport, p->dport, p->proto),
+	return lb_pick_hashed(svc, sluice_flow_hash(p->saddr.ip6, p->daddr.ip6, p->sport, p->dport, p->proto),
 			      pick);
 }
 
@@ -208,9 +230,12 @@ static __noinline void lb_refresh(const struct pkt *p, struct ct_entry *ct,
 	bpf_map_update_elem(&sluice_nat, &nk, &ne, BPF_ANY);
 }
 
-static __always_inline int lb_ingress(ctx_t *ctx)
+/* `scope`: LB_SCOPE_EXTERNAL on the node's devices (traffic from outside),
+ * LB_SCOPE_INTERNAL on Pod-facing devices (ClusterIP for Pods whose sockets the cgroup
+ * hooks did not translate: no SNAT there, replies are restored at the Pod's egress). */
+static __always_inline int lb_ingress(ctx_t *ctx, __u8 scope)
 {
-	struct lb_service_key key = { .scope = LB_SCOPE_EXTERNAL };
+	struct lb_service_key key = { .scope = scope };
 	struct sluice_config *cfg;
 	struct lb_service *svc;
 	struct lb_pick pick = {};
@@ -227,7 +252,7 @@ static __always_inline int lb_ingress(ctx_t *ctx)
 	if (parsed != PARSE_OK)
 		return lb_pass(parsed);
 	cfg = lb_config();
-	if (cfg) {
+	if (cfg && scope == LB_SCOPE_EXTERNAL) {
 		ret = lb_reverse_snat(ctx, &p, cfg);
 		if (ret == LB_FORWARD)
 			return fwd_packet(ctx, &p);
@@ -276,7 +301,8 @@ static __always_inline int lb_ingress(ctx_t *ctx)
 	}
 	if (pick.backend.family != p.family)
 		return CTX_DROP;
-	snat = !(pick.backend.flags & LB_BE_F_LOCAL) && !(svc->flags & LB_SVC_F_LOCAL_ONLY);
+	snat = scope == LB_SCOPE_EXTERNAL && !(pick.backend.flags & LB_BE_F_LOCAL) &&
+	       !(svc->flags & LB_SVC_F_LOCAL_ONLY);
 	if (snat && (!cfg || addr_is_zero(snat_ip(cfg, p.family))))
 		snat = false; /* no address to SNAT to: DNAT only, replies must come back here */
 	fresh.created_ns = now;

@@ -65,6 +65,13 @@ static __always_inline __u16 pkt_l4_csum_off(const struct pkt *p)
 
 static __always_inline enum parse_result parse_l4(ctx_t *ctx, struct pkt *p)
 {
+	/* Rewrites reach the packet through ctx_ptr(), which stops at CTX_MAX_OFFSET: an
+	 * L4 checksum beyond it could be read but never updated, and the packet would be
+	 * dropped after its flow was recorded. Leave such (deep IPv6 chain) packets to
+	 * the kernel. */
+	if ((p->proto == IPPROTO_TCP || p->proto == IPPROTO_UDP) &&
+	    pkt_l4_csum_off(p) > CTX_MAX_OFFSET)
+		return PARSE_MALFORMED;
 	if (p->proto == IPPROTO_TCP) {
 		struct tcphdr *th = ctx_ptr(ctx, p->l4_off, sizeof(*th));
 
@@ -154,9 +161,14 @@ static __always_inline enum parse_result parse_ipv6(ctx_t *ctx, struct pkt *p, _
 		case IPPROTO_HOPOPTS:
 		case IPPROTO_ROUTING:
 		case IPPROTO_DSTOPTS:
-			ext = ctx_ptr(ctx, off, 2);
+			ext = ctx_ptr(ctx, off, 4); /* each is at least 8 bytes long */
 			if (!ext)
 				return PARSE_MALFORMED;
+			/* A routing header with segments left makes this node a waypoint:
+			 * the packet is for its last address, which is also the one in the
+			 * L4 checksum's pseudo header (RFC 8200 4.4, 8.1). Not ours. */
+			if (next == IPPROTO_ROUTING && ext[3] != 0)
+				return PARSE_OTHER_L4;
 			next = ext[0];
 			off += ((__u32)ext[1] + 1) * 8;
 			break;

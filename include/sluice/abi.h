@@ -134,6 +134,13 @@ struct sock_rev_nat_value {
  * The packet path (XDP and tc on the node's devices).
  */
 
+/* A sluice_maglev element: two consecutive table slots (backend ids). BPF array
+ * elements are 8-byte aligned, so a __u32 value would waste half the map; as pairs the
+ * array is a dense run of __u32 slots, slot i at byte 4*i of its mmap. */
+struct maglev_pair {
+	__u32 id[2];
+};
+
 /* Conntrack: a flow as it arrives from the client, before translation. */
 struct ct_key {
 	union sluice_addr saddr; /* client */

@@ -19,7 +19,8 @@
 #define SLUICE_MAX_SOCK_REV_NAT 262144
 
 /* Slots of all Maglev tables together (backend ids, 4 bytes each): per-Service tables
- * sized to their backends, each with room for the next version while it is written. */
+ * sized to their backends, each with room for the next version while it is written.
+ * The map holds them in pairs (struct maglev_pair): max_entries is half this. */
 #define SLUICE_MAX_MAGLEV_ENTRIES (1u << 22)
 /* Flows tracked by the packet path (LRU), and their reverse NAT entries. */
 #define SLUICE_MAX_CT 262144

@@ -60,33 +60,32 @@ std::unique_ptr<BpfTable<K, V>> OpenTable(const std::string& bpffs, const char* 
   return std::make_unique<BpfTable<K, V>>(std::move(m.fd), m.max_entries);
 }
 
-// A read-only mapping of a BPF_F_MMAPABLE array. The kernel lays its elements out
-// value_size rounded up to 8 bytes apart, so a __u32 array has a stride of 8.
+// The Maglev array mapped into memory: struct maglev_pair elements (8 bytes, the
+// kernel's element alignment) make it a dense run of __u32 slots, slot i at byte 4*i.
+// Writable when the map set was opened read-write: the agent writes tables with plain
+// stores, each aligned 4-byte store atomic for the BPF readers.
 class MappedArray {
  public:
-  MappedArray(int fd, uint32_t entries, uint32_t value_size)
-      : stride_((value_size + 7u) & ~7u) {
+  MappedArray(int fd, uint32_t pairs, bool writable) {
     const long page = sysconf(_SC_PAGESIZE);
-    len_ = (uint64_t{entries} * stride_ + page - 1) / page * page;
-    void* p = mmap(nullptr, len_, PROT_READ, MAP_SHARED, fd, 0);
-    if (p != MAP_FAILED) base_ = static_cast<const unsigned char*>(p);
+    len_ = (uint64_t{pairs} * sizeof(maglev_pair) + page - 1) / page * page;
+    void* p = mmap(nullptr, len_, writable ? PROT_READ | PROT_WRITE : PROT_READ, MAP_SHARED, fd, 0);
+    if (p != MAP_FAILED) base_ = static_cast<uint32_t*>(p);
   }
   MappedArray(const MappedArray&) = delete;
   MappedArray& operator=(const MappedArray&) = delete;
   ~MappedArray() {
-    if (base_) munmap(const_cast<unsigned char*>(base_), len_);
+    if (base_) munmap(base_, len_);
   }
   bool mapped() const { return base_ != nullptr; }
-  uint32_t U32At(uint32_t index) const {
-    uint32_t v;
-    std::memcpy(&v, base_ + uint64_t{index} * stride_, sizeof(v));
-    return v;
+  uint32_t U32At(uint32_t slot) const {
+    return __atomic_load_n(base_ + slot, __ATOMIC_RELAXED);
   }
+  void Store(uint32_t slot, uint32_t value) { __atomic_store_n(base_ + slot, value, __ATOMIC_RELAXED); }
 
  private:
-  uint32_t stride_;
   size_t len_ = 0;
-  const unsigned char* base_ = nullptr;
+  uint32_t* base_ = nullptr;
 };
 
 }  // namespace
@@ -120,9 +119,9 @@ std::unique_ptr<BpfMapSet> BpfMapSet::OpenPinned(const std::string& bpffs, bool 
   t->affinity = OpenTable<affinity_key, affinity_entry>(bpffs, SLUICE_MAP_AFFINITY, read_only);
   t->src_ranges = OpenTable<src_range_key, uint8_t>(bpffs, SLUICE_MAP_SRC_RANGES, read_only);
   t->config = OpenTable<uint32_t, sluice_config>(bpffs, SLUICE_MAP_CONFIG, read_only);
-  OpenedMap maglev = OpenMap(bpffs, SLUICE_MAP_MAGLEV, read_only, sizeof(uint32_t), sizeof(uint32_t));
-  t->maglev_capacity = maglev.max_entries;
-  t->maglev_view = std::make_unique<MappedArray>(maglev.fd.get(), maglev.max_entries, sizeof(uint32_t));
+  OpenedMap maglev = OpenMap(bpffs, SLUICE_MAP_MAGLEV, read_only, sizeof(uint32_t), sizeof(maglev_pair));
+  t->maglev_capacity = maglev.max_entries * 2;
+  t->maglev_view = std::make_unique<MappedArray>(maglev.fd.get(), maglev.max_entries, !read_only);
   t->maglev = std::move(maglev.fd);
   return std::unique_ptr<BpfMapSet>(new BpfMapSet(std::move(t)));
 }
@@ -145,13 +144,24 @@ uint32_t BpfMapSet::MaglevCapacity() const { return tables_->maglev_capacity; }
 bool BpfMapSet::ReadMaglev(uint32_t offset, std::span<uint32_t> out) const {
   if (uint64_t{offset} + out.size() > tables_->maglev_capacity) return false;
   for (size_t i = 0; i < out.size(); ++i) {
-    uint32_t index = offset + static_cast<uint32_t>(i);
+    uint32_t slot = offset + static_cast<uint32_t>(i);
     if (tables_->maglev_view->mapped()) {
-      out[i] = tables_->maglev_view->U32At(index);
-    } else if (bpf_map_lookup_elem(tables_->maglev.get(), &index, &out[i])) {
-      return false;
+      out[i] = tables_->maglev_view->U32At(slot);
+      continue;
     }
+    uint32_t pair_index = slot / 2;
+    maglev_pair pair{};
+    if (bpf_map_lookup_elem(tables_->maglev.get(), &pair_index, &pair)) return false;
+    out[i] = pair.id[slot % 2];
   }
+  return true;
+}
+
+bool BpfMapSet::WriteMaglev(std::span<const MaglevWrite> writes) {
+  if (!tables_->maglev_view->mapped()) return false;  // read-only, or mmap refused
+  for (const MaglevWrite& w : writes)
+    if (w.slot >= tables_->maglev_capacity) return false;
+  for (const MaglevWrite& w : writes) tables_->maglev_view->Store(w.slot, w.value);
   return true;
 }
 

@@ -57,6 +57,7 @@ class BpfMapSet final : public MapSet {
   Table<src_range_key, uint8_t>& src_ranges() override;
   Table<uint32_t, sluice_config>& config() override;
   bool ReadMaglev(uint32_t offset, std::span<uint32_t> out) const override;
+  bool WriteMaglev(std::span<const MaglevWrite> writes) override;
   uint32_t MaglevCapacity() const override;
 
  private:

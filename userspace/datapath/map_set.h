@@ -40,6 +40,12 @@ class Table {
   }
 };
 
+// One slot of the Maglev array to store (absolute slot index).
+struct MaglevWrite {
+  uint32_t slot = 0;
+  uint32_t value = 0;
+};
+
 class MapSet {
  public:
   virtual ~MapSet() = default;
@@ -62,6 +68,10 @@ class MapSet {
   // sluice_maglev, read side: copies slots [offset, offset + out.size()) into `out`.
   // False when the range does not lie inside the array (or cannot be read).
   virtual bool ReadMaglev(uint32_t offset, std::span<uint32_t> out) const;
+  // sluice_maglev, write side: stores each value at its slot (plain stores into the
+  // mmap'd array: each slot changes atomically). False, with nothing written, when a
+  // slot is out of range or the set is read-only.
+  virtual bool WriteMaglev(std::span<const MaglevWrite> writes);
   virtual uint32_t MaglevCapacity() const;
 };
 
@@ -83,6 +93,9 @@ inline Table<uint32_t, sluice_config>& MapSet::config() {
   map_set_detail::NotProvided(SLUICE_MAP_CONFIG);
 }
 inline bool MapSet::ReadMaglev(uint32_t, std::span<uint32_t>) const {
+  map_set_detail::NotProvided(SLUICE_MAP_MAGLEV);
+}
+inline bool MapSet::WriteMaglev(std::span<const MaglevWrite>) {
   map_set_detail::NotProvided(SLUICE_MAP_MAGLEV);
 }
 inline uint32_t MapSet::MaglevCapacity() const { map_set_detail::NotProvided(SLUICE_MAP_MAGLEV); }

@@ -156,6 +156,16 @@ class MemoryMapSet final : public MapSet {
     return true;
   }
   uint32_t MaglevCapacity() const override { return maglev_capacity_; }
+  bool WriteMaglev(std::span<const MaglevWrite> writes) override {
+    for (const MaglevWrite& w : writes)
+      if (w.slot >= maglev_capacity_) return false;
+    for (const MaglevWrite& w : writes) {
+      if (maglev_.size() <= w.slot) maglev_.resize(w.slot + 1, 0);
+      maglev_[w.slot] = w.value;
+    }
+    log_.push_back({"maglev", false});
+    return true;
+  }
   // Lays out Maglev slots for a test; 0, or -E2BIG past the array's end.
   int SetMaglev(uint32_t offset, std::span<const uint32_t> ids) {
     if (uint64_t{offset} + ids.size() > maglev_capacity_) return -E2BIG;
