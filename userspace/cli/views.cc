@@ -3,6 +3,7 @@
 #include <map>
 #include <set>
 
+#include "cli/format.h"
 #include "cli/table.h"
 #include "datapath/convert.h"
 #include "sluice/counters.h"
@@ -27,11 +28,6 @@ std::string Join(const std::vector<std::string>& parts, const char* sep) {
 
 std::string BackendState(const datapath::SnapshotBackend& b) {
   return b.backend.terminating ? "terminating" : "active";
-}
-
-std::string ServiceLabel(const datapath::SnapshotFrontend& fe) {
-  if (fe.service.empty()) return "?";
-  return fe.port_name.empty() ? fe.service : fe.service + ":" + fe.port_name;
 }
 
 struct CounterInfo {
