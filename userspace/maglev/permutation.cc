@@ -17,15 +17,16 @@ Permutation MakePermutation(std::string_view key, uint32_t table_size) {
 
 uint32_t InverseSkip(uint32_t skip, uint32_t table_size) {
   // Invariant: r ≡ t·skip (mod M) for both (r, t) pairs; the remainders fall to
-  // gcd(skip, M) = 1, where t is the inverse.
-  int64_t r = table_size, t = 0;
-  int64_t next_r = skip, next_t = 1;
+  // gcd(skip, M) = 1, where t is the inverse. |t| and q·|next_t| stay below 2·M, so
+  // 32-bit arithmetic (and its faster division) is enough for M < 2^30.
+  uint32_t r = table_size, next_r = skip;
+  int32_t t = 0, next_t = 1;
   while (next_r != 0) {
-    const int64_t q = r / next_r;
+    const uint32_t q = r / next_r;
     r = std::exchange(next_r, r - q * next_r);
-    t = std::exchange(next_t, t - q * next_t);
+    t = std::exchange(next_t, t - static_cast<int32_t>(q) * next_t);
   }
-  return static_cast<uint32_t>(t < 0 ? t + table_size : t);
+  return static_cast<uint32_t>(t < 0 ? t + static_cast<int32_t>(table_size) : t);
 }
 
 }  // namespace sluice::maglev

@@ -47,6 +47,19 @@ TEST(PermutationTest, WalkingWithNextSlotVisitsEverySlotOnceWhenTheSizeIsPrime) 
   }
 }
 
+TEST(PermutationTest, InverseSkipAndStepsBetweenUndoAWalk) {
+  for (const uint32_t m : {2u, 3u, 251u, 65537u, 131071u, 16777213u}) {
+    for (uint32_t i = 0; i < 200; ++i) {
+      const Permutation p = MakePermutation(BackendKey(i), m);
+      const uint32_t inverse = InverseSkip(p.skip, m);
+      ASSERT_EQ(uint64_t{p.skip} * inverse % m, 1u) << "skip " << p.skip << " M=" << m;
+      const uint32_t j = (i * 7919u) % m;  // some number of steps
+      const uint32_t to = static_cast<uint32_t>((p.offset + uint64_t{j} * p.skip) % m);
+      ASSERT_EQ(StepsBetween(p.offset, to, inverse, m), j) << "M=" << m;
+    }
+  }
+}
+
 TEST(PermutationTest, OffsetsSpreadOverTheTable) {
   // 1000 backends over 10 equal bands of a 65537-slot table: ~100 each.
   std::vector<int> bands(10, 0);
