@@ -43,7 +43,7 @@ inline constexpr uint32_t kMaxTableSize = 1u << 24;
 // ⌊M·w/W⌋ or ⌈M·w/W⌉ slots; with equal weights that is ⌊M/N⌋ or ⌈M/N⌉.
 // Throws std::invalid_argument when table_size is not a prime ≤ kMaxTableSize or two
 // backends share a key. Cost at M = 65537: under a millisecond with equal weights
-// (B6), a few with unequal ones (a heap orders the turns).
+// (B6), a few tenths more with unequal ones (the weighted turn order is sorted first).
 std::vector<uint32_t> BuildTable(std::span<const Backend> backends, uint32_t table_size);
 
 }  // namespace sluice::maglev

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <numeric>
+#include <random>
 #include <vector>
 
 namespace sluice::maglev {
@@ -46,6 +47,58 @@ TEST(WeightedTurnsTest, EachBackendGetsExactlyItsQuota) {
   for (int i = 0; i < 509; ++i) ++got[turns.Next()];
   EXPECT_EQ(got, std::vector<uint32_t>(turns.quotas().begin(), turns.quotas().end()));
   EXPECT_EQ(got[2], 0u);
+}
+
+// The order as its definition reads: repeatedly the earliest due turn (2k+1)/(2w),
+// ties to the earlier backend, until each backend has had its quota.
+std::vector<uint32_t> ReferenceOrder(const std::vector<uint32_t>& weights, uint32_t slots) {
+  const std::vector<uint32_t> quotas = ApportionSlots(weights, slots);
+  std::vector<uint32_t> taken(weights.size(), 0), order;
+  for (uint32_t t = 0; t < slots; ++t) {
+    int best = -1;
+    for (size_t i = 0; i < weights.size(); ++i) {
+      if (taken[i] == quotas[i]) continue;
+      // due_i < due_best ⇔ (2·taken_i+1)·w_best < (2·taken_best+1)·w_i
+      if (best < 0 || (2 * uint64_t{taken[i]} + 1) * weights[best] <
+                          (2 * uint64_t{taken[best]} + 1) * weights[i]) {
+        best = static_cast<int>(i);
+      }
+    }
+    order.push_back(best);
+    ++taken[best];
+  }
+  return order;
+}
+
+TEST(WeightedTurnsTest, IsTheEarliestDueTurnEachTime) {
+  std::mt19937 rng(11);
+  for (const uint32_t n : {2u, 3u, 17u, 120u}) {
+    for (const uint32_t max_weight : {2u, 10u, 1000u, 4000000000u}) {
+      std::uniform_int_distribution<uint32_t> weight(1, max_weight);
+      std::vector<uint32_t> weights(n);
+      for (uint32_t& w : weights) w = weight(rng);
+      weights[0] = max_weight;  // and a few equal ones
+      weights[1] = max_weight;
+      for (const uint32_t slots : {251u, 4093u}) {
+        WeightedTurns turns(weights, slots);
+        std::vector<uint32_t> order;
+        for (uint32_t t = 0; t < slots; ++t) order.push_back(turns.Next());
+        ASSERT_EQ(order, ReferenceOrder(weights, slots))
+            << "N=" << n << " weights up to " << max_weight << ", " << slots << " slots";
+      }
+    }
+  }
+}
+
+TEST(WeightedTurnsTest, FewLightBackendsWithManyTurnsEach) {
+  // Each of these gives a backend more turns than the bucket sort's buckets times its
+  // weight, the case where it falls back to one bucket per due time unit.
+  for (const auto& weights : std::vector<std::vector<uint32_t>>{{1, 2}, {1, 1, 2}, {2, 3}}) {
+    WeightedTurns turns(weights, 4093);
+    std::vector<uint32_t> order;
+    for (uint32_t t = 0; t < 4093; ++t) order.push_back(turns.Next());
+    EXPECT_EQ(order, ReferenceOrder(weights, 4093)) << weights.size() << " backends";
+  }
 }
 
 TEST(ApportionSlotsTest, SharesAreWithinOneSlotOfProportionalAndSumToTheTable) {
