@@ -59,6 +59,7 @@ std::string HashedChoice(const Explanation& ex) {
 
 std::string SnatText(const Explanation& ex) {
   if (!ex.snat) {
+    if (ex.query.pod_packet) return "DNAT only: the backend sees the Pod's address";
     if (ex.snat_wanted_but_no_address)
       return "DNAT only: the backend is remote (Cluster policy) but the node has no SNAT "
              "address configured; replies must come back through this node";
@@ -78,9 +79,11 @@ std::string SnatText(const Explanation& ex) {
 // The lines, as (label, text) pairs, shared by the table and (as "steps") the JSON.
 std::vector<std::pair<std::string, std::string>> Lines(const Explanation& ex, uint64_t now) {
   std::vector<std::pair<std::string, std::string>> l;
-  const bool socket = ex.query.scope == model::Scope::kInternal;
+  const bool socket = ex.query.scope == model::Scope::kInternal && !ex.query.pod_packet;
   l.push_back({"flow", Flow(ex) + (socket ? " (internal: a socket on this node)"
-                                          : " (external: a packet from outside the node)")});
+                                   : ex.query.pod_packet
+                                       ? " (pod: a packet from a local Pod whose socket was not translated)"
+                                       : " (external: a packet from outside the node)")});
   if (ex.verdict == FlowVerdict::kReplyReverseNat) {
     const nat_entry& n = *ex.reverse_nat;
     const uint8_t fam = ex.query.dst.is_v4() ? SLUICE_AF_INET : SLUICE_AF_INET6;
@@ -206,7 +209,7 @@ json ExplainJson(const Explanation& ex, uint64_t now_ns) {
              {{"protocol", model::ProtocolName(q.protocol)},
               {"src", q.src.WithPort(q.src_port)},
               {"dst", q.dst.WithPort(q.dst_port)},
-              {"scope", model::ScopeName(q.scope)}}},
+              {"scope", q.pod_packet ? "pod" : model::ScopeName(q.scope)}}},
             {"verdict", datapath::FlowVerdictName(ex.verdict)},
             {"reason", datapath::PickReasonName(ex.reason)}};
   if (ex.frontend_key) {
@@ -257,7 +260,7 @@ json ExplainJson(const Explanation& ex, uint64_t now_ns) {
     j["reverse_nat"] = {{"source", AddrPort(ex.reverse_nat->frontend, fam, ex.reverse_nat->frontend_port)},
                         {"destination", AddrPort(ex.reverse_nat->client, fam, ex.reverse_nat->client_port)}};
   }
-  if (q.scope == model::Scope::kInternal && ex.frontend_key) {
+  if (q.scope == model::Scope::kInternal && !q.pod_packet && ex.frontend_key) {
     json c = json::array();
     for (const auto& b : ex.candidates) c.push_back(BackendJson(b));
     j["candidates"] = c;

@@ -76,7 +76,8 @@ datapath::FlowQuery ParseFlow(const std::string& proto, const std::string& src,
                               const std::string& dst, const std::string& scope) {
   datapath::FlowQuery q;
   q.protocol = proto == "udp" ? model::Protocol::kUdp : model::Protocol::kTcp;
-  q.scope = scope == "internal" ? model::Scope::kInternal : model::Scope::kExternal;
+  q.scope = scope == "external" ? model::Scope::kExternal : model::Scope::kInternal;
+  q.pod_packet = scope == "pod";
   auto s = cli::ParseEndpoint(src);
   if (!s) throw std::invalid_argument("--src \"" + src + "\" is not IP:PORT ([IPv6]:PORT)");
   auto d = cli::ParseEndpoint(dst);
@@ -137,8 +138,9 @@ int main(int argc, char** argv) {
   explain
       ->add_option("--scope", scope,
                    "external: a packet from outside the node (NodePort, LoadBalancer, externalIPs); "
-                   "internal: a socket on the node (ClusterIP)")
-      ->check(CLI::IsMember({"external", "internal"}))
+                   "internal: a socket on the node (ClusterIP); pod: a packet from a local Pod "
+                   "whose socket the cgroup hooks did not translate (ClusterIP at tc)")
+      ->check(CLI::IsMember({"external", "internal", "pod"}))
       ->capture_default_str();
 
   try {

@@ -127,8 +127,9 @@ bool Select(MapSet& maps, const Tuple& t, uint64_t now, Explanation& ex) {
   return PickHashed(maps, t, ex);
 }
 
-// The packet path: lb_ingress() step by step.
-void ExplainPacket(MapSet& maps, const Tuple& t, uint64_t now, Explanation& ex) {
+// The packet path: lb_ingress(scope) step by step.
+void ExplainPacket(MapSet& maps, const Tuple& t, uint8_t scope, uint64_t now, Explanation& ex) {
+  const bool external = scope == LB_SCOPE_EXTERNAL;
   const sluice_config cfg = maps.config().Lookup(0).value_or(sluice_config{});
   const sluice_addr& snat_ip = SnatIp(cfg, t.family);
   ex.snat_port_min = cfg.snat_port_min;
@@ -136,7 +137,8 @@ void ExplainPacket(MapSet& maps, const Tuple& t, uint64_t now, Explanation& ex) 
 
   // A reply of a SNATed flow, to the node's address on a SNAT port.
   const uint16_t dport = ntohs(t.dport);
-  if (dport >= cfg.snat_port_min && dport <= cfg.snat_port_max && SameBytes(t.daddr, snat_ip)) {
+  if (external && dport >= cfg.snat_port_min && dport <= cfg.snat_port_max &&
+      SameBytes(t.daddr, snat_ip)) {
     nat_key nk{};
     nk.saddr = t.saddr;
     nk.daddr = t.daddr;
@@ -157,7 +159,7 @@ void ExplainPacket(MapSet& maps, const Tuple& t, uint64_t now, Explanation& ex) 
   key.port = t.dport;
   key.proto = t.proto;
   key.family = t.family;
-  key.scope = LB_SCOPE_EXTERNAL;
+  key.scope = scope;
   auto svc = maps.services().Lookup(key);
   if (!svc) {
     ex.verdict = FlowVerdict::kNotFrontend;
@@ -209,7 +211,7 @@ void ExplainPacket(MapSet& maps, const Tuple& t, uint64_t now, Explanation& ex) 
     ex.verdict = FlowVerdict::kDropFamilyMismatch;
     return;
   }
-  bool snat = !(be.flags & LB_BE_F_LOCAL) && !(svc->flags & LB_SVC_F_LOCAL_ONLY);
+  bool snat = external && !(be.flags & LB_BE_F_LOCAL) && !(svc->flags & LB_SVC_F_LOCAL_ONLY);
   if (snat && IsZero(snat_ip)) {
     snat = false;  // no address to SNAT to: DNAT only
     ex.snat_wanted_but_no_address = true;
@@ -313,10 +315,12 @@ Explanation ExplainFlow(MapSet& maps, const FlowQuery& query, uint64_t now_ns) {
   t.dport = htons(query.dst_port);
   t.proto = ToIpProto(query.protocol);
   t.family = FamilyOf(query.dst);
-  if (query.scope == model::Scope::kInternal)
-    ExplainSocket(maps, t, now_ns, ex);
+  if (query.scope == model::Scope::kExternal)
+    ExplainPacket(maps, t, LB_SCOPE_EXTERNAL, now_ns, ex);
+  else if (query.pod_packet)
+    ExplainPacket(maps, t, LB_SCOPE_INTERNAL, now_ns, ex);
   else
-    ExplainPacket(maps, t, now_ns, ex);
+    ExplainSocket(maps, t, now_ns, ex);
   return ex;
 }
 

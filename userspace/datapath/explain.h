@@ -21,8 +21,11 @@ struct FlowQuery {
   uint16_t src_port = 0;
   IpAddress dst;
   uint16_t dst_port = 0;
-  // External: a packet from outside the node (XDP/tc). Internal: a socket on the node.
+  // External: a packet from outside the node (XDP/tc). Internal: a socket on the node,
+  // or with `pod_packet` a packet from a local Pod whose socket the cgroup hooks did
+  // not translate (tc on the Pod-facing device: same steps as external, no SNAT).
   model::Scope scope = model::Scope::kExternal;
+  bool pod_packet = false;
 };
 
 enum class FlowVerdict {

@@ -384,6 +384,33 @@ TEST_F(ExplainTest, InternalScopeWithoutBackendsRefuses) {
   EXPECT_EQ(ex.verdict, FlowVerdict::kSocketRefuse);
 }
 
+TEST_F(ExplainTest, PodPacketUsesTheInternalEntryHashedAndNeverSnated) {
+  m_.SetSnat("198.18.0.1");
+  FrontendSpec s;
+  s.vip = "10.96.0.10";
+  s.scope = LB_SCOPE_INTERNAL;
+  s.type = LB_FE_CLUSTER_IP;
+  s.backends = {a_, b_};  // both remote: SNAT would apply on the external path
+  m_.AddFrontend(s);
+  FlowQuery q = Flow("10.0.0.5", 33333, "10.96.0.10", 80, model::Protocol::kTcp, model::Scope::kInternal);
+  q.pod_packet = true;
+  const uint32_t hash = HashOf("10.0.0.5", 33333, "10.96.0.10", 80, IPPROTO_TCP);
+  Explanation ex = ExplainFlow(m_.maps, q, kNow);
+  ASSERT_EQ(ex.verdict, FlowVerdict::kForward);
+  EXPECT_EQ(ex.reason, PickReason::kSlotHash);
+  EXPECT_EQ(ex.backend.id, (std::vector<uint32_t>{a_, b_})[hash % 2]);
+  EXPECT_FALSE(ex.snat);
+  EXPECT_FALSE(ex.snat_wanted_but_no_address);
+
+  // Conntrack holds there too.
+  ct_entry e{};
+  e.backend_id = ex.backend.id == a_ ? b_ : a_;
+  ASSERT_EQ(m_.maps.ct().Update(FlowKey("10.0.0.5", 33333, "10.96.0.10", 80), e), 0);
+  Explanation tracked = ExplainFlow(m_.maps, q, kNow);
+  EXPECT_EQ(tracked.reason, PickReason::kConntrack);
+  EXPECT_EQ(tracked.backend.id, e.backend_id);
+}
+
 TEST(ExplainArgsTest, MixedFamiliesAreRefused) {
   MemoryMapSet maps;
   FlowQuery q = Flow("203.0.113.7", 1, "fd00::10", 80);
