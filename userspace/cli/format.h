@@ -17,7 +17,7 @@ std::string AddrPort(const sluice_addr& addr, uint8_t family, __be16 port);
 
 // "0s", "45s", "3m05s", "2h03m", "4d02h": two units at most, a glance is enough.
 std::string Duration(uint64_t ns);
-// Whole seconds, for JSON.
+// Seconds with millisecond precision, for JSON.
 double Seconds(uint64_t ns);
 // now - then, 0 if `then` is in the future (a clock read before the entry was written).
 uint64_t Since(uint64_t now_ns, uint64_t then_ns);
