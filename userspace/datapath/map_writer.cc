@@ -1,10 +1,16 @@
 #include "datapath/map_writer.h"
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
+#include <optional>
+#include <stdexcept>
 #include <unordered_set>
 
 #include "base/log.h"
+#include "maglev/maglev.h"
+#include "maglev/table_diff.h"
+#include "maglev/table_size.h"
 
 namespace sluice::datapath {
 namespace {
@@ -15,11 +21,26 @@ std::string FullReason(const char* map, int err, uint32_t capacity) {
   return std::string("cannot write ") + map + " map: " + strerror(-err);
 }
 
-// What decides whether a frontend's service entry must be rewritten, gen aside.
+// What decides whether a frontend's service entry must be rewritten: generation and
+// Maglev range aside (they follow from the backends).
 bool SameServiceFields(const lb_service& a, const lb_service& b) {
   return a.count == b.count && a.type == b.type && a.flags == b.flags &&
-         a.affinity_timeout == b.affinity_timeout && a.maglev_offset == b.maglev_offset &&
-         a.maglev_size == b.maglev_size;
+         a.affinity_timeout == b.affinity_timeout;
+}
+
+// The LPM key of one source range of frontend `svc_id`.
+src_range_key RangeKey(uint32_t svc_id, const IpPrefix& range) {
+  src_range_key key{};
+  key.prefixlen = 64 + range.length;
+  key.svc_id = svc_id;
+  key.family = static_cast<uint8_t>(range.address.family());
+  std::memcpy(key.addr, range.address.bytes().data(), 16);
+  return key;
+}
+
+// Stable identity of a backend for Maglev's permutation (the same on every node).
+std::string MaglevKey(const model::Backend& b) {
+  return b.address.WithPort(b.port) + "/" + model::ProtocolName(b.protocol);
 }
 
 }  // namespace
@@ -32,10 +53,135 @@ ApplyResult& ApplyResult::operator+=(const ApplyResult& other) {
   return *this;
 }
 
-MapWriter::MapWriter(MapSet& maps)
+MapWriter::MapWriter(MapSet& maps, WriterOptions options)
     : maps_(maps),
+      options_(options),
+      maglev_space_(maps.MaglevCapacity()),
       frontend_ids_(maps.services().Capacity()),
       backend_ids_(maps.backends().Capacity()) {}
+
+int MapWriter::SetNodeConfig(const NodeDatapathConfig& config) {
+  sluice_config value{};
+  if (config.snat_ip4) value.snat_ip4 = config.snat_ip4->ToDatapath();
+  if (config.snat_ip6) value.snat_ip6 = config.snat_ip6->ToDatapath();
+  value.snat_port_min = config.snat_port_min;
+  value.snat_port_max = config.snat_port_max;
+  return maps_.config().Update(0, value);
+}
+
+bool MapWriter::PrepareMaglev(const model::Frontend& frontend, std::span<const uint32_t> ids,
+                              const MaglevTables* current, MaglevTables* next, lb_service* value,
+                              std::string* reason) {
+  *next = MaglevTables{};
+  value->maglev_offset = 0;
+  value->maglev_size = 0;
+  if (frontend.key.scope != model::Scope::kExternal || ids.empty()) return true;
+
+  std::vector<maglev::Backend> backends;
+  backends.reserve(ids.size());
+  for (size_t i = 0; i < ids.size(); ++i)
+    backends.push_back({MaglevKey(frontend.backends[i]), ids[i], 1});
+  const uint32_t size = maglev::ChooseTableSize(ids.size(), options_.max_maglev_table_size);
+  std::vector<uint32_t> table = maglev::BuildTable(backends, size);
+
+  auto write_all = [&](uint32_t offset) {
+    std::vector<MaglevWrite> writes(table.size());
+    for (uint32_t i = 0; i < table.size(); ++i) writes[i] = {offset + i, table[i]};
+    return maps_.WriteMaglev(writes);
+  };
+  auto full = [&] {
+    *reason = "Maglev map is full (" + std::to_string(maglev_space_.free_slots()) + " of " +
+              std::to_string(maglev_space_.capacity()) + " slots free, " + std::to_string(size) +
+              " needed)";
+    return false;
+  };
+
+  if (current && current->size == size) {
+    *next = *current;
+    const uint8_t standby = current->active ^ 1;
+    if (next->offset[standby] == kNoRange) {  // adopted after a restart: one range only
+      auto offset = maglev_space_.Allocate(size);
+      if (!offset) return full();
+      next->offset[standby] = *offset;
+      if (!write_all(*offset)) {
+        maglev_space_.Retire(*offset, size);
+        *reason = "cannot write the Maglev map";
+        return false;
+      }
+    } else {
+      // Only the slots that differ from what the standby range holds are written.
+      std::vector<uint32_t> before(size);
+      if (!maps_.ReadMaglev(next->offset[standby], before) ) {
+        *reason = "cannot read the Maglev map";
+        return false;
+      }
+      std::vector<MaglevWrite> writes;
+      for (const maglev::SlotChange& c : maglev::DiffTables(before, table))
+        writes.push_back({next->offset[standby] + c.index, c.value});
+      if (!writes.empty() && !maps_.WriteMaglev(writes)) {
+        *reason = "cannot write the Maglev map";
+        return false;
+      }
+    }
+    next->active = standby;
+  } else {
+    // A first table, or one of another size: a fresh pair of ranges.
+    auto first = maglev_space_.Allocate(size);
+    if (!first) return full();
+    auto second = maglev_space_.Allocate(size);  // optional: allocated on the next change otherwise
+    next->size = size;
+    next->offset[0] = *first;
+    next->offset[1] = second.value_or(kNoRange);
+    next->active = 0;
+    if (!write_all(*first)) {
+      RetireMaglev(*next);
+      *next = MaglevTables{};
+      *reason = "cannot write the Maglev map";
+      return false;
+    }
+  }
+  value->maglev_offset = next->offset[next->active];
+  value->maglev_size = size;
+  return true;
+}
+
+void MapWriter::RetireMaglev(const MaglevTables& tables) {
+  for (uint32_t offset : tables.offset)
+    if (offset != kNoRange) maglev_space_.Retire(offset, tables.size);
+}
+
+void MapWriter::FinishMaglev(const MaglevTables* current, const MaglevTables& next, bool flipped) {
+  const MaglevTables& unused = flipped ? (current ? *current : MaglevTables{}) : next;
+  const MaglevTables& kept = flipped ? next : (current ? *current : MaglevTables{});
+  // Retire the ranges of `unused` that `kept` does not also own.
+  for (uint32_t offset : unused.offset) {
+    if (offset == kNoRange) continue;
+    bool shared = kept.size == unused.size &&
+                  (kept.offset[0] == offset || kept.offset[1] == offset);
+    if (!shared) maglev_space_.Retire(offset, unused.size);
+  }
+}
+
+int MapWriter::WriteSourceRanges(uint32_t svc_id, std::span<const IpPrefix> ranges) {
+  for (const IpPrefix& range : ranges)
+    if (int err = maps_.src_ranges().Update(RangeKey(svc_id, range), 1)) return err;
+  return 0;
+}
+
+void MapWriter::DeleteSourceRanges(uint32_t svc_id, std::span<const IpPrefix> ranges) {
+  for (const IpPrefix& range : ranges) maps_.src_ranges().Delete(RangeKey(svc_id, range));
+}
+
+void MapWriter::ForgetAffinity(uint32_t svc_id, std::span<const uint32_t> backends) {
+  std::vector<affinity_key> stale;
+  maps_.affinity().ForEach([&](const affinity_key& key, const affinity_entry& entry) {
+    if (key.svc_id == svc_id &&
+        (backends.empty() || std::find(backends.begin(), backends.end(), entry.backend_id) != backends.end()))
+      stale.push_back(key);
+    return true;
+  });
+  for (const affinity_key& key : stale) maps_.affinity().Delete(key);
+}
 
 lb_backend MapWriter::Identity(lb_backend value) {
   value.flags = 0;
@@ -140,7 +286,8 @@ bool MapWriter::UpsertFrontend(const std::string& service, const model::Frontend
 
   if (existing != frontends_.end()) {
     Programmed& old = existing->second;
-    if (ids == old.backend_ids && SameServiceFields(value, old.value) && SameBytes(meta, old.meta)) {
+    if (ids == old.backend_ids && SameServiceFields(value, old.value) && SameBytes(meta, old.meta) &&
+        frontend.source_ranges == old.source_ranges) {
       ReleaseBackends(ids);  // the references taken above are duplicates
       ++result->unchanged;
       return true;
@@ -151,18 +298,43 @@ bool MapWriter::UpsertFrontend(const std::string& service, const model::Frontend
       ReleaseBackends(ids);
       return fail(FullReason("slots", err, maps_.slots().Capacity()));
     }
+    MaglevTables maglev;
+    if (!PrepareMaglev(frontend, ids, &old.maglev, &maglev, &value, &reason)) {
+      DeleteSlots(value.id, value.gen, ids.size());
+      ReleaseBackends(ids);
+      return fail(reason);
+    }
+    if (int err = WriteSourceRanges(value.id, frontend.source_ranges)) {
+      FinishMaglev(&old.maglev, maglev, false);
+      DeleteSlots(value.id, value.gen, ids.size());
+      ReleaseBackends(ids);
+      return fail(FullReason("source ranges", err, maps_.src_ranges().Capacity()));
+    }
     if (!SameBytes(meta, old.meta) && maps_.service_meta().Update(value.id, meta) == 0)
       old.meta = meta;
     if (int err = maps_.services().Update(key, value)) {
+      FinishMaglev(&old.maglev, maglev, false);
       DeleteSlots(value.id, value.gen, ids.size());
       ReleaseBackends(ids);
       return fail(FullReason("services", err, maps_.services().Capacity()));
     }
     // The flip is done: readers now use the new generation. Retire the old one.
     DeleteSlots(old.value.id, old.value.gen, std::max<size_t>(old.value.count, old.backend_ids.size()));
+    FinishMaglev(&old.maglev, maglev, true);
+    std::vector<IpPrefix> dropped_ranges;
+    for (const IpPrefix& r : old.source_ranges)
+      if (std::find(frontend.source_ranges.begin(), frontend.source_ranges.end(), r) == frontend.source_ranges.end())
+        dropped_ranges.push_back(r);
+    DeleteSourceRanges(value.id, dropped_ranges);
+    std::vector<uint32_t> gone;
+    for (uint32_t id : old.backend_ids)
+      if (std::find(ids.begin(), ids.end(), id) == ids.end()) gone.push_back(id);
+    if ((old.value.flags & LB_SVC_F_AFFINITY) && !gone.empty()) ForgetAffinity(value.id, gone);
     ReleaseBackends(old.backend_ids);
     old.value = value;
     old.backend_ids = std::move(ids);
+    old.maglev = maglev;
+    old.source_ranges = frontend.source_ranges;
     ++result->written;
     return true;
   }
@@ -174,23 +346,35 @@ bool MapWriter::UpsertFrontend(const std::string& service, const model::Frontend
   }
   value.id = *id;
   value.gen = 0;
+  MaglevTables maglev;
+  bool have_maglev = false;
   int err = WriteSlots(value.id, value.gen, ids);
   if (err) {
     reason = FullReason("slots", err, maps_.slots().Capacity());
+  } else if (!(have_maglev = PrepareMaglev(frontend, ids, nullptr, &maglev, &value, &reason))) {
+    err = -E2BIG;
+    DeleteSlots(value.id, value.gen, ids.size());
+  } else if ((err = WriteSourceRanges(value.id, frontend.source_ranges))) {
+    reason = FullReason("source ranges", err, maps_.src_ranges().Capacity());
+    DeleteSourceRanges(value.id, frontend.source_ranges);
+    DeleteSlots(value.id, value.gen, ids.size());
   } else if ((err = maps_.service_meta().Update(value.id, meta))) {
     reason = FullReason("service metadata", err, maps_.service_meta().Capacity());
+    DeleteSourceRanges(value.id, frontend.source_ranges);
     DeleteSlots(value.id, value.gen, ids.size());
   } else if ((err = maps_.services().Update(key, value))) {
     reason = FullReason("services", err, maps_.services().Capacity());
     maps_.service_meta().Delete(value.id);
+    DeleteSourceRanges(value.id, frontend.source_ranges);
     DeleteSlots(value.id, value.gen, ids.size());
   }
   if (err) {
+    if (have_maglev) RetireMaglev(maglev);
     ReleaseBackends(ids);
     frontend_ids_.Release(value.id);
     return fail(reason);
   }
-  frontends_.emplace(key, Programmed{service, value, meta, std::move(ids)});
+  frontends_.emplace(key, Programmed{service, value, meta, std::move(ids), maglev, frontend.source_ranges});
   by_service_[service].push_back(key);
   ++result->written;
   return true;
@@ -202,6 +386,9 @@ void MapWriter::DeleteFrontend(KeyMap::iterator it) {
   maps_.services().Delete(it->first);
   DeleteSlots(p.value.id, p.value.gen, std::max<size_t>(p.value.count, p.backend_ids.size()));
   maps_.service_meta().Delete(p.value.id);
+  RetireMaglev(p.maglev);
+  DeleteSourceRanges(p.value.id, p.source_ranges);
+  if (p.value.flags & LB_SVC_F_AFFINITY) ForgetAffinity(p.value.id, {});
   ReleaseBackends(p.backend_ids);
   frontend_ids_.Release(p.value.id);
   frontends_.erase(it);
@@ -257,6 +444,7 @@ RestoreResult MapWriter::Restore() {
   backend_identity_by_id_.clear();
   frontend_ids_ = IdAllocator(maps_.services().Capacity());
   backend_ids_ = IdAllocator(maps_.backends().Capacity());
+  maglev_space_ = MaglevSpace(maps_.MaglevCapacity());
 
   std::vector<uint32_t> duplicate_backends;
   maps_.backends().ForEach([&](const uint32_t& id, const lb_backend& value) {
@@ -303,6 +491,13 @@ RestoreResult MapWriter::Restore() {
         p.backend_ids.push_back(s->second);
         slots.erase(s);  // what stays in `slots` afterwards is orphaned
       }
+    }
+    // The live Maglev range is adopted; its standby twin is not recorded in the maps
+    // and is allocated again on the next change.
+    if (value.maglev_size > 0 && maglev_space_.Reserve(value.maglev_offset, value.maglev_size)) {
+      p.maglev.size = value.maglev_size;
+      p.maglev.offset[0] = value.maglev_offset;
+      p.maglev.active = 0;
     }
     live_ids.insert(value.id);
     frontend_ids_.Reserve(value.id);

@@ -13,6 +13,7 @@
 
 #include "datapath/convert.h"
 #include "datapath/id_allocator.h"
+#include "datapath/maglev_space.h"
 #include "datapath/map_set.h"
 #include "model/lb_state.h"
 
@@ -38,9 +39,23 @@ struct RestoreResult {
   size_t orphans_removed = 0;  // entries nothing referenced (left by a crash mid-write)
 };
 
+struct WriterOptions {
+  // --maglev-table-size: the largest Maglev table a frontend gets (see
+  // maglev/table_size.h; each gets the smallest listed prime >= 100 x backends).
+  uint32_t max_maglev_table_size = 16381;
+};
+
+// What the packet path needs to know about this node (written to sluice_config).
+struct NodeDatapathConfig {
+  std::optional<IpAddress> snat_ip4;  // source of SNATed IPv4 flows
+  std::optional<IpAddress> snat_ip6;
+  uint16_t snat_port_min = SLUICE_SNAT_PORT_MIN;
+  uint16_t snat_port_max = SLUICE_SNAT_PORT_MAX;
+};
+
 class MapWriter {
  public:
-  explicit MapWriter(MapSet& maps);
+  explicit MapWriter(MapSet& maps, WriterOptions options = {});
 
   // Reads what the maps hold, so that a restarted agent writes only differences and
   // can purge what its source no longer has. Removes orphans.
@@ -59,13 +74,29 @@ class MapWriter {
   std::vector<std::string> Services() const;
   size_t frontend_count() const { return frontends_.size(); }
   size_t backend_count() const { return backends_.size(); }
+  const MaglevSpace& maglev_space() const { return maglev_space_; }
+
+  // Writes the node-wide settings of the packet path. Returns 0 or a negative errno.
+  int SetNodeConfig(const NodeDatapathConfig& config);
+  // The end of a sync: Maglev ranges retired during the previous one are reused from now.
+  void EndSync() { maglev_space_.ReleaseRetired(); }
 
  private:
+  static constexpr uint32_t kNoRange = UINT32_MAX;
+  // An external frontend's two Maglev ranges: `active` is live (named by the service
+  // entry), the other takes the next version before the entry flips to it.
+  struct MaglevTables {
+    uint32_t size = 0;  // 0: no table
+    uint32_t offset[2] = {kNoRange, kNoRange};
+    uint8_t active = 0;
+  };
   struct Programmed {
     std::string service;
     lb_service value{};
     lb_service_meta meta{};
     std::vector<uint32_t> backend_ids;  // slot i -> backend id, generation value.gen
+    MaglevTables maglev;
+    std::vector<IpPrefix> source_ranges;
   };
   struct PooledBackend {
     uint32_t id = 0;
@@ -86,8 +117,23 @@ class MapWriter {
   void DeleteFrontend(KeyMap::iterator it);
   int WriteSlots(uint32_t svc_id, uint8_t gen, std::span<const uint32_t> ids);
   void DeleteSlots(uint32_t svc_id, uint8_t gen, size_t count);
+  // Writes the table of `frontend` into a range that is not live and names it in
+  // `value`; `next` is what the frontend's tables will be after the flip.
+  bool PrepareMaglev(const model::Frontend& frontend, std::span<const uint32_t> ids,
+                     const MaglevTables* current, MaglevTables* next, lb_service* value,
+                     std::string* reason);
+  // After the flip (`flipped`) or instead of it: ranges no longer needed are retired.
+  void FinishMaglev(const MaglevTables* current, const MaglevTables& next, bool flipped);
+  void RetireMaglev(const MaglevTables& tables);
+  int WriteSourceRanges(uint32_t svc_id, std::span<const IpPrefix> ranges);
+  void DeleteSourceRanges(uint32_t svc_id, std::span<const IpPrefix> ranges);
+  // Session-affinity entries of frontend `svc_id` naming one of `backends` (all of
+  // them when `backends` is empty) are removed: those clients choose again.
+  void ForgetAffinity(uint32_t svc_id, std::span<const uint32_t> backends);
 
   MapSet& maps_;
+  WriterOptions options_;
+  MaglevSpace maglev_space_;
   KeyMap frontends_;
   std::unordered_map<std::string, std::vector<lb_service_key>> by_service_;
   std::unordered_map<lb_backend, PooledBackend, BytesHash<lb_backend>, BytesEqual<lb_backend>>

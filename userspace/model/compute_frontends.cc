@@ -135,9 +135,13 @@ class PortFrontends {
                 std::vector<Frontend>& out)
       : service_(service), port_(port), sets_(sets), out_(out) {}
 
-  void AddClusterIP(const IpAddress& ip) {
+  void AddClusterIP(const IpAddress& ip, bool external_too) {
     bool local = service_.internal_traffic_policy == TrafficPolicy::kLocal;
     Add(FrontendType::kClusterIP, ip, port_.port, Scope::kInternal, local);
+    if (external_too) {
+      bool external_local = service_.external_traffic_policy == TrafficPolicy::kLocal;
+      Add(FrontendType::kClusterIP, ip, port_.port, Scope::kExternal, external_local);
+    }
   }
 
   // An address that is reached from outside the node: the external scope follows
@@ -162,6 +166,13 @@ class PortFrontends {
     if (service_.session_affinity_client_ip) {
       frontend.flags |= LB_SVC_F_AFFINITY;
       frontend.affinity_timeout = service_.session_affinity_timeout;
+    }
+    // kube-proxy filters loadBalancerSourceRanges on LoadBalancer IPs only, per family:
+    // a family without ranges is not restricted.
+    if (type == FrontendType::kLoadBalancer && scope == Scope::kExternal) {
+      for (const IpPrefix& range : service_.load_balancer_source_ranges)
+        if (range.address.family() == ip.family()) frontend.source_ranges.push_back(range);
+      if (!frontend.source_ranges.empty()) frontend.flags |= LB_SVC_F_SOURCE_RANGES;
     }
     out_.push_back(std::move(frontend));
   }
@@ -188,7 +199,8 @@ void AddFamily(const Service& service, std::span<const EndpointSlice* const> sli
     if (!IsBalanced(port.protocol)) continue;
     BackendSets sets = CollectBackends(slices, port, family, node.node_name);
     PortFrontends frontends(service, port, sets, out);
-    for (const IpAddress& ip : of_family(service.cluster_ips)) frontends.AddClusterIP(ip);
+    for (const IpAddress& ip : of_family(service.cluster_ips))
+      frontends.AddClusterIP(ip, node.cluster_ips_external);
     if (AllocatesNodePorts(service.type) && port.node_port != 0) {
       for (const IpAddress& ip : of_family(node.node_ips))
         frontends.AddExternallyReachable(FrontendType::kNodePort, ip, port.node_port);

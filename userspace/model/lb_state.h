@@ -54,6 +54,9 @@ struct Frontend {
   std::string port_name;  // ServicePort.name, may be empty
   uint16_t flags = 0;     // LB_SVC_F_*
   uint32_t affinity_timeout = 0;
+  // loadBalancerSourceRanges of this frontend's family (LoadBalancer IPs, external
+  // scope only); non-empty sets LB_SVC_F_SOURCE_RANGES.
+  std::vector<IpPrefix> source_ranges{};
   // Sorted and without duplicates, so equal sets compare equal and every node derives
   // the same order (Maglev's table is a function of this list).
   std::vector<Backend> backends;
@@ -66,6 +69,9 @@ struct Frontend {
 struct NodeContext {
   std::string node_name;
   std::vector<IpAddress> node_ips;
+  // ClusterIPs answer traffic from outside the node too (an external-scope entry next
+  // to the internal one); off by default, as kube-proxy leaves them unreachable.
+  bool cluster_ips_external = false;
 };
 
 }  // namespace sluice::model

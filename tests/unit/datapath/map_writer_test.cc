@@ -106,6 +106,11 @@ class CheckedMaps : public MapSet {
   Table<uint32_t, lb_backend>& backends() override { return backends_; }
   Table<uint32_t, lb_service_meta>& service_meta() override { return meta_; }
   std::vector<uint64_t> ReadCounters() const override { return inner_.ReadCounters(); }
+  Table<affinity_key, affinity_entry>& affinity() override { return inner_.affinity(); }
+  Table<src_range_key, uint8_t>& src_ranges() override { return inner_.src_ranges(); }
+  bool ReadMaglev(uint32_t offset, std::span<uint32_t> out) const override { return inner_.ReadMaglev(offset, out); }
+  bool WriteMaglev(std::span<const MaglevWrite> writes) override { return inner_.WriteMaglev(writes); }
+  uint32_t MaglevCapacity() const override { return inner_.MaglevCapacity(); }
 
   void Check() {
     std::map<std::string, std::set<std::string>> view;

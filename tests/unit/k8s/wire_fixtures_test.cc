@@ -136,8 +136,17 @@ TEST_F(WireFixturesTest, EdgeTerminatingEndpointIsOnlyTheLocalFallback) {
   for (const char* key : {"198.18.1.1:30443/TCP (external)", "198.18.9.10:443/TCP (external)",
                           "198.18.9.9:443/TCP (external)"}) {
     EXPECT_THAT(Backends(frontends.at(key)), ElementsAre("198.18.0.11:8443 (terminating)")) << key;
-    EXPECT_EQ(frontends.at(key).flags, LB_SVC_F_LOCAL_ONLY) << key;
+    EXPECT_TRUE(frontends.at(key).flags & LB_SVC_F_LOCAL_ONLY) << key;
   }
+  // loadBalancerSourceRanges guard the LoadBalancer IP from outside, and nothing else.
+  const Frontend& lb = frontends.at("198.18.9.9:443/TCP (external)");
+  EXPECT_EQ(lb.flags, LB_SVC_F_LOCAL_ONLY | LB_SVC_F_SOURCE_RANGES);
+  std::vector<std::string> ranges;
+  for (const auto& r : lb.source_ranges) ranges.push_back(r.ToString());
+  EXPECT_THAT(ranges, ElementsAre("198.18.1.0/24", "203.0.113.0/24"));
+  for (const char* key : {"198.18.1.1:30443/TCP (external)", "198.18.9.10:443/TCP (external)",
+                          "198.18.9.9:443/TCP"})
+    EXPECT_TRUE(frontends.at(key).source_ranges.empty()) << key;
 }
 
 TEST_F(WireFixturesTest, NodePortSkipsSctpAndHasNoBackendsWithoutSlices) {
