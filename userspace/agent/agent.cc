@@ -3,16 +3,21 @@
 #include <signal.h>
 #include <unistd.h>
 
+#include <cstring>
 #include <thread>
 
 #include "agent/api_source.h"
+#include "agent/health_check_server.h"
 #include "agent/manifest_source.h"
+#include "agent/net_devices.h"
+#include "agent/node_addresses.h"
 #include "base/clock.h"
 #include "base/log.h"
 #include "datapath/bpf_map_set.h"
 #include "datapath/bpffs.h"
 #include "datapath/cgroup.h"
 #include "datapath/map_writer.h"
+#include "datapath/packet_lb_loader.h"
 #include "datapath/sock_lb_loader.h"
 #include "k8s/cluster_config.h"
 #include "k8s/curl_transport.h"
@@ -23,18 +28,25 @@
 namespace sluice::agent {
 namespace {
 
+// How often Pod-facing device patterns are matched again (new Pods, new veths).
+constexpr auto kPodDeviceRescan = std::chrono::seconds(5);
+
 std::string HostName() {
   char buf[256] = {};
   if (gethostname(buf, sizeof(buf) - 1) != 0) return "localhost";
   return buf;
 }
 
-// --node-ip wins; otherwise this node's Node object's InternalIPs (and ExternalIPs).
+// This node's addresses, for NodePort frontends and SNAT: --node-ip wins, then the
+// addresses of --devices, then the Node object's InternalIPs (and ExternalIPs).
 model::NodeContext BuildNodeContext(const AgentOptions& o, const std::string& node_name,
+                                    const std::vector<IpAddress>& device_ips,
                                     const std::optional<model::Node>& node) {
   model::NodeContext ctx;
   ctx.node_name = node_name;
+  ctx.cluster_ips_external = o.external_cluster_ips;
   for (const std::string& text : o.node_ips) ctx.node_ips.push_back(*IpAddress::Parse(text));
+  if (ctx.node_ips.empty()) ctx.node_ips = device_ips;
   if (ctx.node_ips.empty() && node) {
     ctx.node_ips = node->internal_ips;
     ctx.node_ips.insert(ctx.node_ips.end(), node->external_ips.begin(), node->external_ips.end());
@@ -68,6 +80,33 @@ std::string CgroupPath(const AgentOptions& o) {
   return *mount;
 }
 
+datapath::XdpMode ParseXdpMode(const std::string& mode) {
+  if (mode == "generic") return datapath::XdpMode::kGeneric;
+  if (mode == "off") return datapath::XdpMode::kOff;
+  return datapath::XdpMode::kNative;
+}
+
+std::vector<std::string> PodDeviceNames(const AgentOptions& o) {
+  std::vector<std::string> names;
+  if (o.pod_devices.empty()) return names;
+  for (const NetDevice& dev : MatchDevices(o.pod_devices)) names.push_back(dev.name);
+  return names;
+}
+
+// healthCheckNodePort state from the proxier to the server.
+class HealthCheckForwarder final : public proxy::HealthCheckSink {
+ public:
+  explicit HealthCheckForwarder(HealthCheckServer& server) : server_(server) {}
+  void Sync(const std::map<model::ObjectName, uint16_t>& ports,
+            const std::map<model::ObjectName, int>& local_endpoints) override {
+    server_.SyncEndpoints(local_endpoints);
+    server_.SyncServices(ports);
+  }
+
+ private:
+  HealthCheckServer& server_;
+};
+
 }  // namespace
 
 int RunCleanup(const AgentOptions& o) {
@@ -86,48 +125,84 @@ int RunAgent(const AgentOptions& o) {
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);
 
   const std::string node_name = o.node_name.empty() ? HostName() : o.node_name;
-  const std::string cgroup_path = CgroupPath(o);
-  datapath::LoadSocketLb({o.bpffs_dir, cgroup_path, o.limits});
-  auto maps = datapath::BpfMapSet::OpenPinned(o.bpffs_dir, /*read_only=*/false);
-  datapath::MapWriter writer(*maps);
-  datapath::RestoreResult restored = writer.Restore();
-  log::Info("datapath ready",
-            {{"bpffs", o.bpffs_dir}, {"cgroup", cgroup_path}, {"node", node_name},
-             {"adopted_frontends", restored.frontends}, {"adopted_backends", restored.backends},
-             {"orphans_removed", restored.orphans_removed}});
-
   SteadyClock clock;
   proxy::SyncRunner* runner_ptr = nullptr;
   proxy::ObjectStore store([&runner_ptr] {
     if (runner_ptr) runner_ptr->Request();
   });
-  proxy::Proxier proxier(store, writer, {o.service_proxy_name});
+  // The source is configured before the kernel is touched: a wrong kubeconfig stops
+  // the agent with nothing changed.
+  std::unique_ptr<ApiSource> api;
+  std::vector<IpAddress> device_ips;
+  if (o.node_ips.empty() && !o.devices.empty()) device_ips = NodeAddressesOfDevices(o.devices);
+  if (o.manifests_dir.empty()) {
+    auto on_node = [&o, &store, &device_ips, node_name](const model::Node& node) {
+      if (o.node_ips.empty() && device_ips.empty())
+        store.SetNode(BuildNodeContext(o, node_name, device_ips, node));
+    };
+    api = MakeApiSource(o, node_name, store, on_node);
+  }
+
+  const std::string cgroup_path = CgroupPath(o);
+  if (o.socket_lb) {
+    datapath::LoadSocketLb({o.bpffs_dir, cgroup_path, o.limits});
+  } else {
+    datapath::DetachSocketLb(o.bpffs_dir);
+  }
+  std::vector<std::string> pod_devices = PodDeviceNames(o);
+  datapath::PacketLbOptions packet{o.bpffs_dir, o.devices, pod_devices, ParseXdpMode(o.xdp_mode), o.limits};
+  datapath::LoadPacketLb(packet);
+
+  auto maps = datapath::BpfMapSet::OpenPinned(o.bpffs_dir, /*read_only=*/false);
+  datapath::MapWriter writer(*maps, {o.maglev_table_size});
+  datapath::RestoreResult restored = writer.Restore();
+  log::Info("datapath ready",
+            {{"bpffs", o.bpffs_dir}, {"cgroup", o.socket_lb ? cgroup_path : std::string("(socket LB off)")},
+             {"node", node_name}, {"adopted_frontends", restored.frontends},
+             {"adopted_backends", restored.backends}, {"orphans_removed", restored.orphans_removed}});
+
+  HealthCheckServer health_checks;
+  health_checks.Start();
+  HealthCheckForwarder forwarder(health_checks);
+  proxy::Proxier proxier(store, writer, {o.service_proxy_name, o.snat_port_min, o.snat_port_max},
+                         &forwarder);
   proxy::SyncRunner runner([&proxier](proxy::SyncReason r) { return proxier.Sync(r); },
                            {o.min_sync_period, o.sync_period, std::chrono::seconds(1)}, clock);
   runner_ptr = &runner;
 
-  store.SetNode(BuildNodeContext(o, node_name, std::nullopt));
+  store.SetNode(BuildNodeContext(o, node_name, device_ips, std::nullopt));
   std::unique_ptr<ManifestSource> manifests;
-  std::unique_ptr<ApiSource> api;
   std::thread source_thread;
   if (!o.manifests_dir.empty()) {
     manifests = std::make_unique<ManifestSource>(o.manifests_dir, store, node_name);
     manifests->Start();
-    if (o.node_ips.empty()) store.SetNode(BuildNodeContext(o, node_name, manifests->node()));
+    if (o.node_ips.empty() && device_ips.empty())
+      store.SetNode(BuildNodeContext(o, node_name, device_ips, manifests->node()));
     source_thread = std::thread([&manifests] { manifests->Run(); });
   } else {
-    // This node's Node object: its addresses, when --node-ip does not give them.
-    auto on_node = [&o, &store, node_name](const model::Node& node) {
-      if (o.node_ips.empty()) store.SetNode(BuildNodeContext(o, node_name, node));
-    };
-    api = MakeApiSource(o, node_name, store, on_node);
     api->Start();
   }
   runner.Request();
   std::thread runner_thread([&runner] { runner.Loop(); });
 
+  // Wait for a signal; meanwhile attach to Pod-facing devices that appear.
   int signal = 0;
-  sigwait(&signals, &signal);
+  const timespec rescan{std::chrono::duration_cast<std::chrono::seconds>(kPodDeviceRescan).count(), 0};
+  while (true) {
+    signal = sigtimedwait(&signals, nullptr, &rescan);
+    if (signal > 0) break;
+    if (o.pod_devices.empty()) continue;
+    try {
+      std::vector<std::string> now = PodDeviceNames(o);
+      if (now != pod_devices) {
+        pod_devices = now;
+        packet.pod_devices = now;
+        datapath::LoadPacketLb(packet);
+      }
+    } catch (const std::exception& e) {
+      log::Warn("cannot attach to Pod-facing devices", {{"error", e.what()}});
+    }
+  }
   log::Info("stopping; the datapath stays in place and keeps serving",
             {{"signal", signal == SIGTERM ? "SIGTERM" : "SIGINT"}});
   if (manifests) {
@@ -138,6 +213,7 @@ int RunAgent(const AgentOptions& o) {
   runner.Stop();
   runner_thread.join();
   runner_ptr = nullptr;
+  health_checks.Stop();
   return 0;
 }
 

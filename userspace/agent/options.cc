@@ -2,8 +2,11 @@
 
 #include <CLI/CLI.hpp>
 
+#include <sstream>
+
 #include "base/duration.h"
 #include "base/ip_address.h"
+#include "maglev/table_size.h"
 
 namespace sluice::agent {
 namespace {
@@ -61,6 +64,38 @@ int ParseFlags(int argc, char** argv, AgentOptions* o) {
                  "cgroup v2 directory to attach the socket hooks to (default: the root of "
                  "the cgroup v2 mount found in /proc/mounts)");
   app.add_option("--bpffs", o->bpffs_dir, "where maps and links are pinned")->capture_default_str();
+  app.add_option("--socket-lb", o->socket_lb,
+                 "translate at connect()/sendmsg() with the cgroup socket hooks (false: tc on "
+                 "--pod-devices does it per packet)")
+      ->capture_default_str();
+  app.add_option("--devices", o->devices,
+                 "the node's external devices (comma-separated): NodePort, LoadBalancer and "
+                 "externalIP traffic is translated there")
+      ->delimiter(',');
+  app.add_option("--xdp-mode", o->xdp_mode, "XDP on --devices: native, generic or off (tc only)")
+      ->check(CLI::IsMember({"native", "generic", "off"}))
+      ->capture_default_str();
+  app.add_option("--pod-devices", o->pod_devices,
+                 "Pod-facing devices, names or patterns such as 'veth*' (comma-separated): "
+                 "ClusterIPs are translated there for sockets the cgroup hooks did not see")
+      ->delimiter(',');
+  app.add_flag("--external-cluster-ip", o->external_cluster_ips,
+               "let traffic from outside the node reach ClusterIPs (kube-proxy does not)");
+  app.add_option("--maglev-table-size", o->maglev_table_size,
+                 "largest Maglev table a Service gets (a prime; each gets the smallest listed "
+                 "prime >= 100 x its backends)")
+      ->capture_default_str();
+  std::string snat_ports = std::to_string(o->snat_port_min) + "-" + std::to_string(o->snat_port_max);
+  app.add_option("--snat-port-range", snat_ports,
+                 "source ports for SNATed flows to backends on other nodes (keep it out of the "
+                 "node's ephemeral range)")
+      ->capture_default_str();
+  app.add_option("--maglev-map-max", o->limits.maglev_slots, "Maglev slots of all tables together")
+      ->capture_default_str()
+      ->check(CLI::Range(2u, 1u << 28));
+  app.add_option("--ct-map-max", o->limits.conntrack, "flows the packet path tracks (and NATs)")
+      ->capture_default_str()
+      ->check(CLI::Range(1u, 1u << 26));
   app.add_option("--node-ip", o->node_ips, "this node's IP addresses (repeatable)")
       ->check(IpValidator());
   app.add_option("--node-name", o->node_name, "this node's name (default: the host name)");
@@ -104,6 +139,22 @@ int ParseFlags(int argc, char** argv, AgentOptions* o) {
       std::chrono::duration_cast<std::chrono::seconds>(*ParseDuration(min_watch));
   o->api_watch_idle_timeout =
       std::chrono::duration_cast<std::chrono::milliseconds>(*ParseDuration(watch_idle));
+  unsigned lo = 0, hi = 0;
+  char dash = 0;
+  std::istringstream ports(snat_ports);
+  if (!(ports >> lo >> dash >> hi) || dash != '-' || lo < 1024 || hi > 65535 || lo > hi || !ports.eof()) {
+    std::cerr << "sluice-agent: --snat-port-range must be LOW-HIGH within 1024-65535, got " << snat_ports
+              << "\n";
+    return 2;
+  }
+  o->snat_port_min = static_cast<uint16_t>(lo);
+  o->snat_port_max = static_cast<uint16_t>(hi);
+  try {
+    o->maglev_table_size = maglev::LargestTableSizeAtMost(o->maglev_table_size);
+  } catch (const std::exception& e) {
+    std::cerr << "sluice-agent: --maglev-table-size: " << e.what() << "\n";
+    return 2;
+  }
   if (!o->manifests_dir.empty() && (!o->kubeconfig.empty() || !o->master.empty())) {
     std::cerr << "sluice-agent: --manifests and --kubeconfig/--master are two sources; pick one\n";
     return 2;

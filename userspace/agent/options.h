@@ -20,6 +20,17 @@ struct AgentOptions {
   std::chrono::seconds api_min_watch_timeout{std::chrono::minutes(5)};
   std::chrono::milliseconds api_watch_idle_timeout{std::chrono::seconds(90)};
   std::string cgroup_path;  // empty: the root of the cgroup v2 mount
+  bool socket_lb = true;    // the cgroup socket hooks
+  // The packet path: XDP (or tc) on these devices for NodePort/LoadBalancer/externalIPs.
+  std::vector<std::string> devices;
+  std::string xdp_mode = "native";  // native, generic or off (tc only)
+  // Pod-facing devices (names or fnmatch patterns): tc translates ClusterIPs there for
+  // sockets the cgroup hooks did not see.
+  std::vector<std::string> pod_devices;
+  bool external_cluster_ips = false;
+  uint32_t maglev_table_size = 16381;
+  uint16_t snat_port_min = SLUICE_SNAT_PORT_MIN;
+  uint16_t snat_port_max = SLUICE_SNAT_PORT_MAX;
   std::string bpffs_dir = datapath::kDefaultBpffsDir;
   std::vector<std::string> node_ips;
   std::string node_name;  // empty: the host name

@@ -18,4 +18,8 @@ struct SocketLbOptions {
 // Throws DatapathError with the reason (verifier log on stderr from libbpf).
 void LoadSocketLb(const SocketLbOptions& options);
 
+// --socket-lb=false: detaches the socket hooks an earlier run left pinned. Returns how
+// many links were removed.
+int DetachSocketLb(const std::string& bpffs_dir);
+
 }  // namespace sluice::datapath

@@ -1,15 +1,57 @@
 #include "proxy/proxier.h"
 
+#include <cstring>
 #include <set>
 
 #include "base/log.h"
 #include "model/compute_frontends.h"
 #include "model/validate.h"
+#include "proxy/health_check_state.h"
 
 namespace sluice::proxy {
 
-Proxier::Proxier(ObjectStore& store, datapath::MapWriter& writer, ProxierOptions options)
-    : store_(store), writer_(writer), options_(std::move(options)) {}
+Proxier::Proxier(ObjectStore& store, datapath::MapWriter& writer, ProxierOptions options,
+                 HealthCheckSink* health_checks)
+    : store_(store), writer_(writer), options_(std::move(options)), health_checks_(health_checks) {}
+
+void Proxier::SyncNodeConfig(const model::NodeContext& node) {
+  if (config_node_ips_ && *config_node_ips_ == node.node_ips) return;
+  // SNATed flows leave from this node's first address of their family.
+  datapath::NodeDatapathConfig config;
+  for (const IpAddress& ip : node.node_ips) {
+    if (ip.is_v4() && !config.snat_ip4) config.snat_ip4 = ip;
+    if (!ip.is_v4() && !config.snat_ip6) config.snat_ip6 = ip;
+  }
+  config.snat_port_min = options_.snat_port_min;
+  config.snat_port_max = options_.snat_port_max;
+  if (int err = writer_.SetNodeConfig(config)) {
+    log::Error("cannot write the packet path's node config", {{"error", strerror(-err)}});
+    return;
+  }
+  config_node_ips_ = node.node_ips;
+}
+
+bool Proxier::TrackHealthCheck(const ServiceWork& work, const model::NodeContext& node) {
+  uint16_t port = work.service ? HealthCheckNodePort(*work.service, options_.proxy_name) : 0;
+  int local = 0;
+  if (port) {
+    std::vector<const model::EndpointSlice*> slices;
+    for (const SlicePtr& slice : work.slices) slices.push_back(slice.get());
+    local = LocalReadyEndpoints(*work.service, slices, node.node_name);
+  }
+  auto old_port = hc_ports_.find(work.name);
+  auto old_local = hc_local_endpoints_.find(work.name);
+  bool changed = (old_port == hc_ports_.end() ? 0 : old_port->second) != port ||
+                 (old_local == hc_local_endpoints_.end() ? 0 : old_local->second) != local;
+  if (port) {
+    hc_ports_[work.name] = port;
+    hc_local_endpoints_[work.name] = local;
+  } else {
+    hc_ports_.erase(work.name);
+    hc_local_endpoints_.erase(work.name);
+  }
+  return changed;
+}
 
 SyncStats Proxier::stats() const {
   std::lock_guard lock(stats_mu_);
@@ -69,6 +111,12 @@ bool Proxier::Sync(SyncReason reason) {
   auto start = std::chrono::steady_clock::now();
   PendingChanges changes = store_.TakeChanges(full);
 
+  SyncNodeConfig(changes.node);
+  bool health_checks_changed = false;
+  for (const ServiceWork& work : changes.work)
+    health_checks_changed |= TrackHealthCheck(work, changes.node);
+  if (health_checks_ && (health_checks_changed || first)) health_checks_->Sync(hc_ports_, hc_local_endpoints_);
+
   datapath::ApplyResult total;
   // Deleted Services go first, so a frontend they free can be taken by another.
   for (const ServiceWork& work : changes.work)
@@ -89,6 +137,7 @@ bool Proxier::Sync(SyncReason reason) {
       ++purged;
     }
   }
+  writer_.EndSync();
   auto took = std::chrono::steady_clock::now() - start;
   {
     std::lock_guard lock(stats_mu_);

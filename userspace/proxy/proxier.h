@@ -8,6 +8,7 @@
 #include <chrono>
 #include <map>
 #include <mutex>
+#include <optional>
 #include <string>
 
 #include "datapath/map_writer.h"
@@ -18,6 +19,17 @@ namespace sluice::proxy {
 
 struct ProxierOptions {
   std::string proxy_name;  // --service-proxy-name: which labelled Services are ours
+  uint16_t snat_port_min = SLUICE_SNAT_PORT_MIN;
+  uint16_t snat_port_max = SLUICE_SNAT_PORT_MAX;
+};
+
+// Where healthCheckNodePort state goes (the agent's HealthCheckServer): which Services
+// have a health check port, and how many ready endpoints each has on this node.
+class HealthCheckSink {
+ public:
+  virtual ~HealthCheckSink() = default;
+  virtual void Sync(const std::map<model::ObjectName, uint16_t>& ports,
+                    const std::map<model::ObjectName, int>& local_endpoints) = 0;
 };
 
 // Counters a user (and /metrics) reads to see what the agent did and skipped.
@@ -35,7 +47,8 @@ struct SyncStats {
 
 class Proxier {
  public:
-  Proxier(ObjectStore& store, datapath::MapWriter& writer, ProxierOptions options);
+  Proxier(ObjectStore& store, datapath::MapWriter& writer, ProxierOptions options,
+          HealthCheckSink* health_checks = nullptr);
 
   // The SyncRunner's function. Returns false only when the sync must be retried.
   bool Sync(SyncReason reason);
@@ -45,6 +58,9 @@ class Proxier {
  private:
   void SyncService(const ServiceWork& work, const model::NodeContext& node,
                    datapath::ApplyResult* total);
+  void SyncNodeConfig(const model::NodeContext& node);
+  // Returns whether the health-check state of this Service changed.
+  bool TrackHealthCheck(const ServiceWork& work, const model::NodeContext& node);
   void CountSkip(const std::string& reason);
 
   ObjectStore& store_;
@@ -55,6 +71,10 @@ class Proxier {
   // Services that failed validation, with the reason, so a bad object is logged
   // once per change rather than on every sync.
   std::map<model::ObjectName, std::string> invalid_;
+  HealthCheckSink* health_checks_;
+  std::map<model::ObjectName, uint16_t> hc_ports_;
+  std::map<model::ObjectName, int> hc_local_endpoints_;
+  std::optional<std::vector<IpAddress>> config_node_ips_;  // what sluice_config was written from
 };
 
 }  // namespace sluice::proxy

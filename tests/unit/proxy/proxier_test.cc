@@ -99,7 +99,9 @@ TEST(ProxierTest, AfterARestartOnlyWhatTheSourceNoLongerHasIsPurged) {
   maps.clear_write_log();
   ASSERT_TRUE(proxier.Sync(SyncReason::kChanges));
   EXPECT_EQ(BackendCounts(maps), (std::map<std::string, size_t>{{"default/web", 1}}));
-  for (const auto& w : maps.write_log()) EXPECT_TRUE(w.is_delete) << "web was rewritten: " << w.table;
+  for (const auto& w : maps.write_log()) {
+    if (w.table != "config") EXPECT_TRUE(w.is_delete) << "web was rewritten: " << w.table;
+  }
 }
 
 TEST(ProxierTest, AnInvalidUpdateKeepsTheLastValidProgramming) {
@@ -143,7 +145,9 @@ TEST(ProxierTest, AnEndpointChangeRecomputesOnlyItsService) {
   h.store.UpsertEndpointSlice(Slice("svc7-1", "svc7", {"198.18.1.2"}));
   ASSERT_TRUE(h.proxier.Sync(SyncReason::kChanges));
   // One backend, one slot, one service entry flip; nothing for the 49 others.
-  EXPECT_EQ(h.maps.write_log().size(), 3u);
+  size_t writes = 0;
+  for (const auto& w : h.maps.write_log()) writes += w.table != "config";
+  EXPECT_EQ(writes, 3u);
 }
 
 }  // namespace
