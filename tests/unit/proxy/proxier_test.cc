@@ -100,7 +100,8 @@ TEST(ProxierTest, AfterARestartOnlyWhatTheSourceNoLongerHasIsPurged) {
   ASSERT_TRUE(proxier.Sync(SyncReason::kChanges));
   EXPECT_EQ(BackendCounts(maps), (std::map<std::string, size_t>{{"default/web", 1}}));
   for (const auto& w : maps.write_log()) {
-    if (w.table != "config") EXPECT_TRUE(w.is_delete) << "web was rewritten: " << w.table;
+    if (w.table == "config") continue;  // the node's SNAT settings, written on every start
+    EXPECT_TRUE(w.is_delete) << "web was rewritten: " << w.table;
   }
 }
 
