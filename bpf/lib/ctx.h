@@ -19,6 +19,13 @@
 /* Bounds every variable offset the verifier has to reason about (a mask below). */
 #define CTX_MAX_OFFSET 255
 
+/* XDP -> tc metadata for packets whose next hop still needs resolving. */
+#define CTX_HANDOFF_MAGIC 0x51c3e7a1u
+struct ctx_handoff {
+	__u32 magic;
+	__u32 ifindex;
+};
+
 /* --- the context type and where its bytes are ---------------------------------- */
 #ifdef SLUICE_CTX_XDP
 typedef struct xdp_md ctx_t;
@@ -139,6 +146,22 @@ static __always_inline int ctx_bounce(ctx_t *ctx)
 	(void)ctx;
 	return XDP_TX;
 }
+
+/* XDP cannot resolve a neighbour: the packet goes up to tc ingress with a note in its
+ * metadata naming the egress device, and tc sends it with bpf_redirect_neigh. */
+static __always_inline int ctx_redirect_neigh(ctx_t *ctx, __u32 ifindex)
+{
+	struct ctx_handoff *note;
+
+	if (bpf_xdp_adjust_meta(ctx, -(int)sizeof(*note)))
+		return XDP_PASS;
+	note = (void *)(long)ctx->data_meta;
+	if ((void *)(note + 1) > (void *)(long)ctx->data)
+		return XDP_PASS;
+	note->magic = CTX_HANDOFF_MAGIC;
+	note->ifindex = ifindex;
+	return XDP_PASS;
+}
 #else
 static __always_inline int ctx_store(ctx_t *ctx, __u32 off, const void *from, __u32 len)
 {
@@ -187,6 +210,23 @@ static __always_inline int ctx_set_length(ctx_t *ctx, __u32 len)
 static __always_inline int ctx_bounce(ctx_t *ctx)
 {
 	return bpf_redirect(ctx->ifindex, 0);
+}
+
+static __always_inline int ctx_redirect_neigh(ctx_t *ctx, __u32 ifindex)
+{
+	(void)ctx;
+	return bpf_redirect_neigh(ifindex, NULL, 0, 0);
+}
+
+/* A packet XDP translated but could not send (see the XDP ctx_redirect_neigh): sent on
+ * to the device it named, or -1 when the packet carries no such note. */
+static __always_inline int ctx_take_handoff(ctx_t *ctx)
+{
+	struct ctx_handoff *note = (void *)(long)ctx->data_meta;
+
+	if ((void *)(note + 1) > (void *)(long)ctx->data || note->magic != CTX_HANDOFF_MAGIC)
+		return -1;
+	return bpf_redirect_neigh(note->ifindex, NULL, 0, 0);
 }
 #endif
 

@@ -64,14 +64,26 @@ static __noinline int fwd_packet(ctx_t *ctx, const struct pkt *p)
 		__builtin_memcpy(fib.ipv6_dst, p->daddr.ip6, 16);
 	}
 	rc = bpf_fib_lookup(ctx, &fib, sizeof(fib), 0);
-	if (rc != BPF_FIB_LKUP_RET_SUCCESS || p->ttl <= 1)
-		goto stack;
-	if (fwd_decrement_ttl(ctx, p))
-		goto stack;
-	if (ctx_store(ctx, 0, fib.dmac, 6) || ctx_store(ctx, 6, fib.smac, 6))
-		return CTX_DROP; /* the headers were just read: cannot happen */
-	counter_inc(SLUICE_CTR_FWD_REDIRECT);
-	return ctx_redirect(ctx, fib.ifindex);
+	if (p->ttl <= 1)
+		goto stack; /* the kernel answers with ICMP time exceeded */
+	if (rc == BPF_FIB_LKUP_RET_SUCCESS) {
+		if (fwd_decrement_ttl(ctx, p))
+			goto stack;
+		if (ctx_store(ctx, 0, fib.dmac, 6) || ctx_store(ctx, 6, fib.smac, 6))
+			return CTX_DROP; /* the headers were just read: cannot happen */
+		counter_inc(SLUICE_CTR_FWD_REDIRECT);
+		return ctx_redirect(ctx, fib.ifindex);
+	}
+	if (rc == BPF_FIB_LKUP_RET_NO_NEIGH) {
+		/* Routed, but the next hop's MAC is not known yet. The stack cannot take
+		 * over: after SNAT the source is this node's own address, which IP input
+		 * drops as a martian. The kernel's neighbour code resolves it instead
+		 * (bpf_redirect_neigh at tc; XDP hands the packet to tc for that). */
+		if (fwd_decrement_ttl(ctx, p))
+			goto stack;
+		counter_inc(SLUICE_CTR_FWD_NEIGH);
+		return ctx_redirect_neigh(ctx, fib.ifindex);
+	}
 stack:
 	counter_inc(SLUICE_CTR_FWD_PASS_STACK);
 	return CTX_PASS;

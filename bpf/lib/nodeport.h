@@ -247,6 +247,11 @@ static __always_inline int lb_ingress(ctx_t *ctx, __u8 scope)
 	__u64 now;
 	int ret;
 
+#ifdef SLUICE_CTX_SKB
+	ret = ctx_take_handoff(ctx);
+	if (ret >= 0)
+		return ret;
+#endif
 	ctx_pull(ctx);
 	parsed = parse_packet(ctx, &p);
 	if (parsed != PARSE_OK)

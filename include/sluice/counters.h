@@ -45,6 +45,8 @@
 	  "packet path: sent out directly after a FIB lookup (XDP_TX/redirect)")            \
 	X(FWD_PASS_STACK, "fwd_pass_to_stack",                                              \
 	  "packet path: translated, handed to the kernel to route")                         \
+	X(FWD_NEIGH, "fwd_neighbour_resolution",                                            \
+	  "packet path: next hop's MAC unknown, sent through the kernel's neighbour code")  \
 	X(DROP_NO_BACKEND, "reject_no_backend",                                             \
 	  "packet path: frontend with no usable backend, answered with RST/ICMP")           \
 	X(DROP_NO_LOCAL_BACKEND, "drop_no_local_backend",                                   \

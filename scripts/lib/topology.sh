@@ -197,6 +197,17 @@ _topo_add_veth() {  # NS_A DEV_A NS_B DEV_B
   fi
 }
 
+# Links that stand in for a physical wire (the fabric between nodes, the external
+# client's link) carry complete checksums, as a wire does: veth would otherwise hand
+# CHECKSUM_PARTIAL packets across, whose checksum field XDP (like a NIC's receive path)
+# cannot tell from a wrong one. Transmit checksumming off makes the kernel finish them.
+_topo_wire_checksums() {  # NS_A DEV_A NS_B DEV_B
+  if command -v ethtool >/dev/null; then
+    ip netns exec "$1" ethtool -K "$2" tx off >/dev/null 2>&1 || true
+    ip netns exec "$3" ethtool -K "$4" tx off >/dev/null 2>&1 || true
+  fi
+}
+
 _topo_addr() {  # NS DEV ADDR/LEN (v6 addresses get nodad)
   if [[ $3 == *:* ]]; then
     ip -n "$1" -6 addr add "$3" dev "$2" nodad
@@ -246,6 +257,7 @@ _topo_build() {  # ID NODES EXTERNAL(0|1) PLACEMENT... — runs under set -e
     ns1=$(topo_netns "$id" node1)
     ns2=$(topo_netns "$id" node2)
     _topo_add_veth "$ns1" fabric "$ns2" fabric
+    _topo_wire_checksums "$ns1" fabric "$ns2" fabric
     for k in 1 2; do
       local ns other
       ns=$(topo_netns "$id" "node$k")
@@ -305,6 +317,7 @@ _topo_build() {  # ID NODES EXTERNAL(0|1) PLACEMENT... — runs under set -e
     node1_ns=$(topo_netns "$id" node1)
     _topo_add_netns "$ext_ns" 0
     _topo_add_veth "$node1_ns" ext "$ext_ns" eth0
+    _topo_wire_checksums "$node1_ns" ext "$ext_ns" eth0
     _topo_addr "$node1_ns" ext 198.19.2.1/24
     _topo_addr "$node1_ns" ext fd00:19:2::1/64
     _topo_addr "$ext_ns" eth0 198.19.2.2/24

@@ -45,8 +45,9 @@ void LoadPacketLb(const PacketLbOptions& o) {
       throw DatapathError(std::string("cannot load tc_lb: ") + strerror(-err));
     PinMaps(skel->obj, o.bpffs_dir);
     for (const std::string& dev : o.devices) {
-      if (!xdp)
-        keep.insert(AttachDeviceProgram(skel->progs.sluice_tc_ingress, DeviceHook::kTcIngress, dev, o.bpffs_dir));
+      // With XDP too: what XDP passes up (next hop unresolved, a fallback) is finished
+      // at tc ingress.
+      keep.insert(AttachDeviceProgram(skel->progs.sluice_tc_ingress, DeviceHook::kTcIngress, dev, o.bpffs_dir));
       keep.insert(AttachDeviceProgram(skel->progs.sluice_tc_egress, DeviceHook::kTcEgress, dev, o.bpffs_dir));
     }
     for (const std::string& dev : o.pod_devices) {
