@@ -7,6 +7,7 @@
 #ifndef SLUICE_BPF_SOCK_H
 #define SLUICE_BPF_SOCK_H
 
+#include "lib/affinity.h"
 #include "lib/lb.h"
 
 static __always_inline bool sock_proto_is_lb(__u32 protocol)
@@ -55,6 +56,35 @@ sock_rev_nat_lookup(__u64 cookie, const union sluice_addr *peer, __be16 peer_por
 	return bpf_map_lookup_elem(&sluice_sock_rev, &key);
 }
 
+/* A backend for a connecting socket: random among the live slots, unless the Service
+ * has sessionAffinity ClientIP. Sockets do not know their source address at connect(),
+ * so a client is its network namespace (a Pod, or the host), as Cilium does. */
+static __always_inline enum lb_verdict sock_select(struct bpf_sock_addr *ctx,
+						   const struct lb_service_key *key,
+						   struct lb_pick *pick)
+{
+	struct affinity_key ak = {};
+	struct lb_backend *backend;
+	__u64 cookie, now;
+	__u32 id;
+	enum lb_verdict verdict = lb_pick_random(key, pick);
+
+	if (verdict != LB_PICKED || !(pick->svc.flags & LB_SVC_F_AFFINITY))
+		return verdict;
+	cookie = bpf_get_netns_cookie(ctx);
+	ak.svc_id = pick->svc.id;
+	__builtin_memcpy(ak.client.ip6, &cookie, sizeof(cookie));
+	now = bpf_ktime_get_ns();
+	backend = affinity_lookup(&ak, &pick->svc, now, &id);
+	if (backend && backend->family == key->family) {
+		pick->backend = *backend;
+		pick->backend_id = id;
+		counter_inc(SLUICE_CTR_SOCK_AFFINITY_HIT);
+	}
+	affinity_record(&ak, pick->backend_id, now);
+	return LB_PICKED;
+}
+
 /* Refusal as a Service without endpoints answers: connect()/sendmsg() fail with
  * ECONNREFUSED rather than the EPERM a plain reject would give. */
 static __always_inline int sock_refuse(void)
@@ -79,7 +109,7 @@ static __always_inline int sock4_forward(struct bpf_sock_addr *ctx, enum sluice_
 	key.port = (__be16)ctx->user_port;
 	key.proto = (__u8)ctx->protocol;
 
-	switch (lb_pick_random(&key, &pick)) {
+	switch (sock_select(ctx, &key, &pick)) {
 	case LB_NOT_FRONTEND:
 		return SYS_PROCEED;
 	case LB_NO_BACKEND:
@@ -154,7 +184,7 @@ static __always_inline int sock6_forward(struct bpf_sock_addr *ctx, enum sluice_
 	key.port = (__be16)ctx->user_port;
 	key.proto = (__u8)ctx->protocol;
 
-	switch (lb_pick_random(&key, &pick)) {
+	switch (sock_select(ctx, &key, &pick)) {
 	case LB_NOT_FRONTEND:
 		return SYS_PROCEED;
 	case LB_NO_BACKEND:

@@ -13,6 +13,9 @@ std::string ServiceYaml(const ServiceSpec& s) {
     for (const auto& l : s.labels) y << "    " << l << "\n";
   }
   y << "spec:\n  type: " << s.type << "\n";
+  if (s.client_ip_affinity_seconds > 0)
+    y << "  sessionAffinity: ClientIP\n  sessionAffinityConfig: {clientIP: {timeoutSeconds: "
+      << s.client_ip_affinity_seconds << "}}\n";
   if (!s.cluster_ips.empty()) {
     y << "  clusterIP: " << s.cluster_ips.front() << "\n  clusterIPs:\n";
     for (const auto& ip : s.cluster_ips) y << "  - " << ip << "\n";

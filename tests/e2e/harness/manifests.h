@@ -22,6 +22,7 @@ struct ServiceSpec {
   std::vector<std::string> cluster_ips{};  // first is spec.clusterIP
   std::vector<PortSpec> ports{};
   std::string type = "ClusterIP";
+  int client_ip_affinity_seconds = 0;  // > 0: sessionAffinity ClientIP with this timeout
   std::vector<std::string> labels{};  // "key: value"
 };
 
