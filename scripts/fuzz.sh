@@ -37,13 +37,15 @@ done
 # Warnings are the main build's business (-Werror with g++); here clang's own
 # opinions about other files must not stop a fuzz run.
 if [[ ! -f $build/build.ninja ]]; then
+  mkdir -p "$build"
   CC=clang CXX=clang++ cmake -S "$top" -B "$build" -G Ninja -DSLUICE_FUZZ=ON -DSLUICE_WERROR=OFF \
-    -DCMAKE_BUILD_TYPE=RelWithDebInfo >"$build.configure.log" 2>&1 ||
-    { cat "$build.configure.log" >&2; exit 1; }
+    -DCMAKE_BUILD_TYPE=RelWithDebInfo >"$build/configure.log" 2>&1 ||
+    { cat "$build/configure.log" >&2; exit 1; }
 fi
 ninja -C "$build" "${targets[@]}" >"$build/ninja.log" 2>&1 || { tail -50 "$build/ninja.log" >&2; exit 1; }
 
 status=0
+cd "$build"  # with --jobs, libFuzzer writes its fuzz-<n>.log files here
 for target in "${targets[@]}"; do
   corpus=$build/corpus/$target
   artifacts=$build/artifacts
