@@ -4,6 +4,7 @@
 #include <linux/bpf.h>
 #include <linux/pkt_cls.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <stdexcept>
@@ -85,13 +86,21 @@ Verdict BounceVerdict(Hook hook) { return hook == Hook::kXdp ? Verdict::kTx : Ve
 void ProgRunner::XdpDeleter::operator()(xdp_lb* s) const { xdp_lb__destroy(s); }
 void ProgRunner::TcDeleter::operator()(tc_lb* s) const { tc_lb__destroy(s); }
 
-ProgRunner::ProgRunner() {
+ProgRunner::ProgRunner()
+    : ProgRunner([](std::string_view, uint32_t built_with) {
+        return std::min(built_with, kTestMapEntries);
+      }) {}
+
+ProgRunner::ProgRunner(const MapSizer& sizer) {
   xdp_.reset(xdp_lb__open());
   if (!xdp_) throw Failure("cannot open the xdp_lb object", errno);
   bpf_map* map;
   bpf_object__for_each_map(map, xdp_->obj) {
-    if (!bpf_map__is_internal(map) && bpf_map__max_entries(map) > kTestMapEntries)
-      bpf_map__set_max_entries(map, kTestMapEntries);
+    if (bpf_map__is_internal(map)) continue;
+    const uint32_t built_with = bpf_map__max_entries(map);
+    const uint32_t size = sizer(bpf_map__name(map), built_with);
+    if (size != built_with && bpf_map__set_max_entries(map, size) != 0)
+      throw Failure(std::string("cannot size map ") + bpf_map__name(map), errno);
   }
   if (int err = xdp_lb__load(xdp_.get())) throw Failure("cannot load the xdp_lb programs", err);
 
@@ -112,6 +121,13 @@ ProgRunner::~ProgRunner() = default;
 
 bpf_object* ProgRunner::maps_object() const { return xdp_->obj; }
 
+int ProgRunner::ProgramFd(Hook hook) const {
+  const bpf_program* prog = hook == Hook::kXdp         ? xdp_->progs.sluice_xdp_ingress
+                            : hook == Hook::kTcIngress ? tc_->progs.sluice_tc_ingress
+                                                       : tc_->progs.sluice_tc_egress;
+  return bpf_program__fd(prog);
+}
+
 RunResult ProgRunner::Run(Hook hook, std::span<const uint8_t> frame) const {
   auto result = TryRun(hook, frame);
   if (!result)
@@ -122,9 +138,6 @@ RunResult ProgRunner::Run(Hook hook, std::span<const uint8_t> frame) const {
 }
 
 std::optional<RunResult> ProgRunner::TryRun(Hook hook, std::span<const uint8_t> frame) const {
-  const bpf_program* prog = hook == Hook::kXdp         ? xdp_->progs.sluice_xdp_ingress
-                            : hook == Hook::kTcIngress ? tc_->progs.sluice_tc_ingress
-                                                       : tc_->progs.sluice_tc_egress;
   RunResult result;
   result.out.resize(frame.size() + kOutRoom);
   bpf_test_run_opts opts{};
@@ -133,7 +146,7 @@ std::optional<RunResult> ProgRunner::TryRun(Hook hook, std::span<const uint8_t> 
   opts.data_size_in = static_cast<uint32_t>(frame.size());
   opts.data_out = result.out.data();
   opts.data_size_out = static_cast<uint32_t>(result.out.size());
-  if (bpf_prog_test_run_opts(bpf_program__fd(prog), &opts) != 0) {
+  if (bpf_prog_test_run_opts(ProgramFd(hook), &opts) != 0) {
     if (errno == EINVAL) return std::nullopt;
     throw Failure("BPF_PROG_TEST_RUN of " + ToString(hook) + " with a " +
                       std::to_string(frame.size()) + "-byte frame failed",

@@ -6,11 +6,14 @@
 
 #include <bpf/libbpf.h>
 
+#include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <ostream>
 #include <span>
 #include <string>
+#include <string_view>
 
 #include "bpf/packet_builder.h"
 
@@ -52,8 +55,15 @@ class ProgRunner {
   // and the loader may override every size anyway (include/sluice/limits.h).
   static constexpr uint32_t kTestMapEntries = 4096;
 
+  // The max_entries a map is created with, given its name and the size the object was
+  // built with (include/sluice/limits.h).
+  using MapSizer = std::function<uint32_t(std::string_view map_name, uint32_t built_with)>;
+
   // Throws std::runtime_error saying what failed (libbpf prints the verifier log).
+  // Every map is capped at kTestMapEntries.
   ProgRunner();
+  // Maps sized by `sizer` instead (bench/packet loads production sizes).
+  explicit ProgRunner(const MapSizer& sizer);
   ~ProgRunner();
   ProgRunner(const ProgRunner&) = delete;
   ProgRunner& operator=(const ProgRunner&) = delete;
@@ -66,6 +76,9 @@ class ProgRunner {
 
   // The object that owns the shared maps.
   bpf_object* maps_object() const;
+  // The program a hook runs, for callers that drive BPF_PROG_TEST_RUN themselves
+  // (repeat counts, tail calls: bench/packet).
+  int ProgramFd(Hook hook) const;
 
  private:
   struct XdpDeleter {
