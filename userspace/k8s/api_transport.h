@@ -40,13 +40,15 @@ class ApiTransport {
   // Throws TransportError when no HTTP response was received.
   virtual ApiResponse Get(const std::string& path_and_query, const std::string& accept) = 0;
 
-  // A streamed GET (a WATCH): on_headers once with the status and content type, then
-  // on_data for every chunk of the body as it arrives (return false to stop). Returns
-  // when the stream ends; a stream that sees no byte for `idle_timeout_ms` ends kIdle.
+  // A streamed GET (a WATCH): on_headers once with the status, the content type and
+  // the Retry-After header ("" if none; a 429 or 503 may carry one), then on_data for
+  // every chunk of the body as it arrives (return false to stop). Returns when the
+  // stream ends; a stream that sees no byte for `idle_timeout_ms` ends kIdle.
   // Throws TransportError when no HTTP response was received at all.
+  using HeadersCallback =
+      std::function<void(long status, std::string_view content_type, std::string_view retry_after)>;
   virtual StreamEnd Stream(const std::string& path_and_query, const std::string& accept,
-                           long idle_timeout_ms,
-                           const std::function<void(long status, std::string_view content_type)>& on_headers,
+                           long idle_timeout_ms, const HeadersCallback& on_headers,
                            const std::function<bool(std::string_view chunk)>& on_data) = 0;
 
   // Ends every request in flight (shutdown): Stream returns kAborted, Get throws.

@@ -81,7 +81,7 @@ struct CurlTransport::Handle {
 struct CurlTransport::Exchange {
   ~Exchange() { curl_slist_free_all(headers); }
 
-  const std::function<void(long, std::string_view)>* on_headers = nullptr;
+  const HeadersCallback* on_headers = nullptr;
   const std::function<bool(std::string_view)>* on_data = nullptr;
   std::string* body = nullptr;  // Get collects the body here instead of on_data
   BearerToken* token = nullptr;
@@ -106,7 +106,7 @@ struct CurlTransport::Exchange {
       retry_401 = true;
       return;
     }
-    if (on_headers != nullptr) (*on_headers)(status, content_type);
+    if (on_headers != nullptr) (*on_headers)(status, content_type, retry_after);
   }
 
   static size_t OnHeader(char* data, size_t size, size_t count, void* user) {
@@ -346,7 +346,7 @@ ApiResponse CurlTransport::Get(const std::string& path_and_query, const std::str
 
 StreamEnd CurlTransport::Stream(const std::string& path_and_query, const std::string& accept,
                                 long idle_timeout_ms,
-                                const std::function<void(long status, std::string_view content_type)>& on_headers,
+                                const HeadersCallback& on_headers,
                                 const std::function<bool(std::string_view chunk)>& on_data) {
   const std::string url = config_.server + path_and_query;
   for (int attempt = 0;; ++attempt) {

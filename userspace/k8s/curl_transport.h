@@ -59,7 +59,7 @@ class CurlTransport final : public ApiTransport {
   // exception thrown by a callback ends the transfer and propagates. 401: as Get,
   // before on_headers sees it.
   StreamEnd Stream(const std::string& path_and_query, const std::string& accept, long idle_timeout_ms,
-                   const std::function<void(long status, std::string_view content_type)>& on_headers,
+                   const HeadersCallback& on_headers,
                    const std::function<bool(std::string_view chunk)>& on_data) override;
 
   // For shutdown, from any thread: every call in flight ends within milliseconds, and

@@ -184,9 +184,11 @@ Reflector::Outcome Reflector::Watch() {
   std::string stream_problem;
   const Clock::TimePoint start = clock_.Now();
 
-  auto on_headers = [&](long code, std::string_view type) {
+  std::string retry_after;
+  auto on_headers = [&](long code, std::string_view type, std::string_view retry) {
     status = code;
     content_type = std::string(type);
+    retry_after = std::string(retry);
     ContentType format = ParseContentType(type).value_or(options_.content_type);
     decoder.emplace(options_.kind, format);
   };
@@ -250,7 +252,7 @@ Reflector::Outcome Reflector::Watch() {
     ++stats_.watches;
   }
   if (waiter_.stopped()) return Outcome::kResume;
-  if (status != 200) return HandleStatus(status, content_type, error_body, "", "watch");
+  if (status != 200) return HandleStatus(status, content_type, error_body, retry_after, "watch");
   if (expired) {
     std::lock_guard lock(stats_mu_);
     ++stats_.expired;

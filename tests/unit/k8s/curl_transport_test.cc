@@ -53,7 +53,7 @@ long ElapsedMs(Clock::time_point since) {
 // What one Stream call saw, in order: "headers 200 application/json", "data ...".
 struct StreamLog {
   std::vector<std::string> events;
-  std::function<void(long, std::string_view)> on_headers = [this](long status, std::string_view type) {
+  ApiTransport::HeadersCallback on_headers = [this](long status, std::string_view type, std::string_view) {
     events.push_back("headers " + std::to_string(status) + " " + std::string(type));
   };
   std::function<bool(std::string_view)> on_data = [this](std::string_view chunk) {

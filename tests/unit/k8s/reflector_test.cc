@@ -85,12 +85,12 @@ class ScriptedTransport final : public ApiTransport {
     return a.response;
   }
   StreamEnd Stream(const std::string& path, const std::string&, long,
-                   const std::function<void(long, std::string_view)>& on_headers,
+                   const HeadersCallback& on_headers,
                    const std::function<bool(std::string_view)>& on_data) override {
     requests.push_back("WATCH " + path);
     Answer a = Next();
     if (a.transport_error) throw TransportError("connection refused");
-    on_headers(a.status, "application/json");
+    on_headers(a.status, "application/json", a.response.retry_after);
     for (const std::string& chunk : a.chunks)
       if (!on_data(chunk)) return StreamEnd::kAborted;
     if (a.status == 200) clock_.Advance(a.duration);
@@ -270,6 +270,19 @@ TEST(ReflectorTest, AFailedListBacksOffAndRetriesTheList) {
   EXPECT_EQ(h.waiter.waits[1], 7000ms) << "Retry-After is honoured";
   EXPECT_EQ(h.handler.log.front(), "LIST a");
   EXPECT_EQ(stats.lists, 1u);
+}
+
+TEST(ReflectorTest, AWatchAnswered429WaitsForItsRetryAfterAndResumes) {
+  Harness h;
+  Answer throttled{.status = 429, .chunks = {StatusBody(429, "TooManyRequests")}};
+  throttled.response.retry_after = "5";
+  h.transport.script = {h.List({ServiceJson("a", "1")}, "100"), throttled, Answer{}};
+  ReflectorStats stats = h.Run();
+  ASSERT_GE(h.waiter.waits.size(), 1u);
+  EXPECT_EQ(h.waiter.waits[0], 5000ms) << "Retry-After on a watch is honoured as on a list";
+  EXPECT_EQ(stats.lists, 1u);
+  ASSERT_GE(h.transport.requests.size(), 3u);
+  EXPECT_NE(h.transport.requests[2].find("resourceVersion=100"), std::string::npos) << h.transport.requests[2];
 }
 
 TEST(ReflectorTest, AMalformedObjectIsSkippedAndTheStreamContinues) {
