@@ -3,6 +3,7 @@
 # The work is done by scripts/lib/topology.sh (address plan at its top).
 #
 #   topology.sh up   RUN_ID [--backends N] [--nodes 1|2] [--backends-per-node M] [--external]
+#                           [--clients N]
 #   topology.sh down RUN_ID     removes everything of the run; idempotent, never fails
 #   topology.sh list RUN_ID     key=value description of the run, then live namespaces
 #   topology.sh exec RUN_ID ROLE CMD...   run CMD in sl-RUN_ID-ROLE (network ns only)
@@ -16,7 +17,7 @@ here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 source "$here/lib/topology.sh"
 
 usage() {
-  sed -n '5,8p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' >&2
+  sed -n '5,9p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' >&2
   exit 2
 }
 

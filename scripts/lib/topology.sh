@@ -11,6 +11,8 @@
 #   sl-<id>-node<k>   a node; host-network processes (the agent) run here
 #   sl-<id>-be<i>     backend i, a "Pod" behind node k
 #   sl-<id>-ext       the external client (--external)
+#   sl-<id>-cl<i>     client Pod i behind node1 (--clients N), for Pod traffic that
+#                     the socket hooks do not see (tc on Pod-facing devices)
 #
 # Address plan (only 198.18.0.0/15 and fd00::/8 are used):
 #   backend i (1..250), device eth0 in sl-<id>-be<i>
@@ -26,6 +28,10 @@
 #       node1 198.19.2.1/24    fd00:19:2::1/64
 #       ext   198.19.2.2/24    fd00:19:2::2/64       routes only to the node IPs and to
 #                                                    the LoadBalancer range, via node1
+#   client Pod i (1..16, --clients N), device eth0 in sl-<id>-cl<i>, behind node1
+#       198.19.<16+i>.2/24     fd00:19:<16+i>::2/64  default route via the node side
+#   node side of client i, device cl<i> in node1
+#       198.19.<16+i>.1/24     fd00:19:<16+i>::1/64  (node2 routes these via the fabric)
 #   reserved for Service frontends, never on any interface:
 #       ClusterIPs              198.19.128.0/17 fd00:96::/64       routed nowhere
 #       LoadBalancer/externalIPs 198.19.64.0/24  fd00:19:64::/64   routed ext → node1 only
@@ -46,6 +52,7 @@
 TOPO_NETNS_PREFIX="sl-"
 TOPO_MAX_BACKENDS=250
 TOPO_MAX_NODES=2
+TOPO_MAX_CLIENTS=16
 TOPO_CGROUP_PREFIX="sluice-e2e-"
 
 # Prints only; callers return their own status, so a caller's `set -e` cannot turn
@@ -220,9 +227,9 @@ _topo_state() {  # KEY VALUE — appends to the state file being built
   printf '%s=%s\n' "$1" "$2" >>"$_TOPO_STATE_TMP"
 }
 
-_topo_build() {  # ID NODES EXTERNAL(0|1) PLACEMENT... — runs under set -e
-  local id=$1 nodes=$2 external=$3
-  shift 3
+_topo_build() {  # ID NODES EXTERNAL(0|1) CLIENTS PLACEMENT... — runs under set -e
+  local id=$1 nodes=$2 external=$3 clients=$4
+  shift 4
   local -a placement=("$@")  # placement[k-1] = backends behind node k
   local run_dir k i j cgroup bpffs
   run_dir=$(topo_run_dir "$id")
@@ -346,32 +353,66 @@ _topo_build() {  # ID NODES EXTERNAL(0|1) PLACEMENT... — runs under set -e
     _topo_state external 0
   fi
 
+  _topo_state clients "$clients"
+  local c
+  for ((c = 1; c <= clients; c++)); do
+    local cl_ns node1_ns net=$((16 + c))
+    cl_ns=$(topo_netns "$id" "cl$c")
+    node1_ns=$(topo_netns "$id" node1)
+    _topo_add_netns "$cl_ns" 0
+    _topo_add_veth "$node1_ns" "cl$c" "$cl_ns" eth0
+    _topo_addr "$node1_ns" "cl$c" "198.19.$net.1/24"
+    _topo_addr "$node1_ns" "cl$c" "fd00:19:$net::1/64"
+    _topo_addr "$cl_ns" eth0 "198.19.$net.2/24"
+    _topo_addr "$cl_ns" eth0 "fd00:19:$net::2/64"
+    ip -n "$cl_ns" route add default via "198.19.$net.1"
+    ip -n "$cl_ns" -6 route add default via "fd00:19:$net::1"
+    if ((nodes == 2)); then  # backends on node2 answer the client over the fabric
+      local node2_ns
+      node2_ns=$(topo_netns "$id" node2)
+      ip -n "$node2_ns" route add "198.19.$net.0/24" via 198.19.1.1 src 198.19.0.2
+      ip -n "$node2_ns" -6 route add "fd00:19:$net::/64" via fd00:19:1::1 src fd00:19::2
+    fi
+    _topo_state "cl$c.netns" "$cl_ns"
+    _topo_state "cl$c.ipv4" "198.19.$net.2"
+    _topo_state "cl$c.ipv6" "fd00:19:$net::2"
+    _topo_state "cl$c.gateway_ipv4" "198.19.$net.1"
+    _topo_state "cl$c.gateway_ipv6" "fd00:19:$net::1"
+    _topo_state "cl$c.node_dev" "cl$c"
+  done
+
   mv "$_TOPO_STATE_TMP" "$run_dir/topology.env"
 }
 
 # --- up / down / list ---------------------------------------------------------------
 
 # topo_up ID [--backends N] [--nodes 1|2] [--backends-per-node M] [--external]
+#            [--clients N]
 # Builds the run's topology and prints its description (as topo_list does). On any
 # failure, or SIGINT/SIGTERM while building, it removes whatever it had built.
 topo_up() {
   local id=${1:-}
   topo_validate_id "$id" || return 2
   shift
-  local backends=3 nodes=1 per_node_count=0 external=0
+  local backends=3 nodes=1 per_node_count=0 external=0 clients=0
   while (($#)); do
     case $1 in
       --backends) backends=${2:-}; shift 2 || return 2 ;;
       --nodes) nodes=${2:-}; shift 2 || return 2 ;;
       --backends-per-node) per_node_count=${2:-}; shift 2 || return 2 ;;
       --external) external=1; shift ;;
+      --clients) clients=${2:-}; shift 2 || return 2 ;;
       *) topo_error "unknown option '$1'"; return 2 ;;
     esac
   done
   [[ $backends =~ ^[0-9]{1,4}$ && $nodes =~ ^[0-9]{1,4}$ && $per_node_count =~ ^[0-9]{1,4}$ ]] ||
     { topo_error "--backends, --nodes and --backends-per-node take numbers"; return 2; }
+  [[ $clients =~ ^[0-9]{1,4}$ ]] || { topo_error "--clients takes a number"; return 2; }
   # Base 10 even with leading zeros ("08" is not octal here).
   backends=$((10#$backends)) nodes=$((10#$nodes)) per_node_count=$((10#$per_node_count))
+  clients=$((10#$clients))
+  ((clients <= TOPO_MAX_CLIENTS)) ||
+    { topo_error "--clients must be 0..$TOPO_MAX_CLIENTS"; return 2; }
   ((nodes >= 1 && nodes <= TOPO_MAX_NODES)) ||
     { topo_error "--nodes must be 1..$TOPO_MAX_NODES"; return 2; }
   local -a placement=()
@@ -398,7 +439,7 @@ topo_up() {
   (
     set -euo pipefail
     trap 'exit 130' INT TERM
-    _topo_build "$id" "$nodes" "$external" "${placement[@]}"
+    _topo_build "$id" "$nodes" "$external" "$clients" "${placement[@]}"
   )
   status=$?
   ((caller_errexit)) && set -e

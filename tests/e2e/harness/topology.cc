@@ -63,6 +63,7 @@ Topology::Topology(TopologyOptions options) : run_id_(NewRunId()) {
     argv.insert(argv.end(), {"--backends", std::to_string(options.backends)});
   }
   if (options.external) argv.push_back("--external");
+  if (options.clients > 0) argv.insert(argv.end(), {"--clients", std::to_string(options.clients)});
 
   up_ = true;  // from here on, Down() has something to remove
   // A constructor that throws gets no destructor call: clean up here.
@@ -139,6 +140,12 @@ void Topology::Parse(const std::string& description) {
     external_ =
         ExternalInfo{Value("ext.netns"),        Value("ext.ipv4"),         Value("ext.ipv6"),
                      Value("ext.gateway_ipv4"), Value("ext.gateway_ipv6"), Value("ext.node_dev")};
+  }
+  const std::string client_count = Value("clients");  // absent from older state files
+  for (int i = 1; i <= (client_count.empty() ? 0 : std::stoi(client_count)); ++i) {
+    const std::string p = "cl" + std::to_string(i);
+    clients_.push_back({p, Value(p + ".netns"), Value(p + ".ipv4"), Value(p + ".ipv6"),
+                        Value(p + ".gateway_ipv4"), Value(p + ".gateway_ipv6"), Value(p + ".node_dev")});
   }
 }
 

@@ -17,6 +17,7 @@ struct TopologyOptions {
   int nodes = 1;              // 1 or 2 (joined by a "fabric" veth)
   int backends_per_node = 0;  // >0: this many behind every node
   bool external = false;      // an external client namespace attached to node1
+  int clients = 0;            // client Pods behind node1 (sl-<id>-cl<i>), no cgroup
 };
 
 struct NodeInfo {
@@ -48,6 +49,18 @@ struct ExternalInfo {
   std::string node_device;  // "ext" in node1: where XDP for external traffic goes
 };
 
+// A client Pod behind node1 (--clients): traffic from a Pod that the socket hooks
+// do not translate reaches Services through tc on its node-side device.
+struct ClientInfo {
+  std::string name;   // "cl1"
+  std::string netns;  // "sl-<id>-cl1"
+  std::string ipv4;
+  std::string ipv6;
+  std::string gateway_ipv4;  // the node side of its veth
+  std::string gateway_ipv6;
+  std::string node_device;  // that veth's name in node1 ("cl1")
+};
+
 // A fresh run id: 6 hex digits no namespace on this machine uses yet.
 std::string NewRunId();
 
@@ -65,6 +78,7 @@ class Topology {
   const NodeInfo& node(int k = 1) const { return nodes_.at(static_cast<size_t>(k - 1)); }
   const std::vector<BackendInfo>& backends() const { return backends_; }
   const std::optional<ExternalInfo>& external() const { return external_; }
+  const std::vector<ClientInfo>& clients() const { return clients_; }
   const std::string& cgroup_path() const { return cgroup_path_; }
   const std::string& bpffs_path() const { return bpffs_path_; }
   const std::string& run_dir() const { return run_dir_; }
@@ -90,6 +104,7 @@ class Topology {
   std::vector<NodeInfo> nodes_;
   std::vector<BackendInfo> backends_;
   std::optional<ExternalInfo> external_;
+  std::vector<ClientInfo> clients_;
   std::string cgroup_path_;
   std::string bpffs_path_;
   std::string run_dir_;
