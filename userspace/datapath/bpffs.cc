@@ -31,10 +31,17 @@ bool IsBpffs(const fs::path& path) {
 // Internal maps (.rodata, .bss, .data) belong to one object and are never shared.
 bool IsSharedMap(const bpf_map* map) { return std::strchr(bpf_map__name(map), '.') == nullptr; }
 
-void MakeDir(const fs::path& path) {
+// sluice's own directories are its owner's alone (0700 whatever the umask). The pins in
+// them are 0600 already; a directory others may write would let any user unlink a
+// link pin, which detaches the program it holds.
+void MakePrivateDir(fs::path path) {
+  if (!path.has_filename()) path = path.parent_path();  // "dir/"
   std::error_code ec;
-  fs::create_directories(path, ec);
-  if (ec) throw DatapathError("cannot create " + path.string() + ": " + ec.message());
+  if (fs::is_directory(path, ec)) return;
+  if (path.has_parent_path()) fs::create_directories(path.parent_path(), ec);
+  if (ec) throw DatapathError("cannot create " + path.parent_path().string() + ": " + ec.message());
+  if (mkdir(path.c_str(), 0700) != 0 && errno != EEXIST)
+    throw DatapathError("cannot create " + path.string() + ": " + strerror(errno));
 }
 
 }  // namespace
@@ -45,9 +52,9 @@ void PrepareBpffsDir(const std::string& dir) {
   if (existing.empty() || !IsBpffs(existing))
     throw DatapathError("--bpffs " + dir + " is not on a bpf filesystem (mount one with: mount -t bpf bpf " +
                         (existing.empty() ? dir : existing.string()) + ")");
-  MakeDir(dir);
-  MakeDir(MapsDir(dir));
-  MakeDir(LinksDir(dir));
+  MakePrivateDir(dir);
+  MakePrivateDir(MapsDir(dir));
+  MakePrivateDir(LinksDir(dir));
 }
 
 void AdoptPinnedMaps(bpf_object* obj, const std::string& dir, const MapLimits& limits) {
