@@ -14,7 +14,9 @@ namespace sluice::e2e {
 std::string AgentPath() { return SLUICE_AGENT_PATH; }
 std::string SluicectlPath() { return SLUICECTL_PATH; }
 
-std::string SluiceBpffs(const Topology& topology) { return topology.bpffs_path() + "/sluice"; }
+std::string SluiceBpffs(const Topology& topology, int node) {
+  return topology.bpffs_path() + (node == 1 ? "/sluice" : "/sluice-node" + std::to_string(node));
+}
 
 namespace {
 
@@ -23,7 +25,7 @@ std::vector<std::string> AgentArgv(const Topology& topology, const AgentOptions&
   std::vector<std::string> argv = {AgentPath(),
                                    "--manifests", o.manifests_dir,
                                    "--cgroup-path", topology.cgroup_path(),
-                                   "--bpffs", SluiceBpffs(topology),
+                                   "--bpffs", SluiceBpffs(topology, o.node),
                                    "--node-name", node.name,
                                    "--node-ip", node.ipv4,
                                    "--node-ip", node.ipv6};
@@ -53,8 +55,8 @@ void Agent::Kill() {
 
 int Agent::Stop() { return process_.Stop(); }
 
-datapath::Snapshot ReadMaps(const Topology& topology) {
-  auto maps = datapath::BpfMapSet::OpenPinned(SluiceBpffs(topology), /*read_only=*/true);
+datapath::Snapshot ReadMaps(const Topology& topology, int node) {
+  auto maps = datapath::BpfMapSet::OpenPinned(SluiceBpffs(topology, node), /*read_only=*/true);
   return datapath::ReadSnapshot(*maps);
 }
 

@@ -24,8 +24,9 @@ struct AgentOptions {
   std::vector<std::string> extra_flags;  // e.g. {"--lb-map-max", "2"}
 };
 
-// The run's bpffs directory for sluice's pins: <topology bpffs>/sluice.
-std::string SluiceBpffs(const Topology& topology);
+// The run's bpffs directory for sluice's pins: <topology bpffs>/sluice for node1,
+// <topology bpffs>/sluice-node<k> for node k, so agents on two nodes never share pins.
+std::string SluiceBpffs(const Topology& topology, int node = 1);
 
 class Agent {
  public:
@@ -42,8 +43,8 @@ class Agent {
   Process process_;
 };
 
-// Reads the pinned maps (read-only), as sluicectl does.
-datapath::Snapshot ReadMaps(const Topology& topology);
+// Reads the pinned maps of node `node`'s agent (read-only), as sluicectl does.
+datapath::Snapshot ReadMaps(const Topology& topology, int node = 1);
 
 // Polls `ready` every millisecond up to `timeout`; returns how long it took, or
 // nullopt if it never became true.
