@@ -14,4 +14,17 @@ static __always_inline void counter_inc(enum sluice_counter which)
 		*value += 1; /* per-CPU slot: no other writer */
 }
 
+/* Traffic of one frontend (per-CPU slot: no other writer). */
+static __always_inline void svc_stats_add(__u32 svc_id, __u32 bytes, bool new_flow)
+{
+	struct svc_stats *s = bpf_map_lookup_elem(&sluice_svcstats, &svc_id);
+
+	if (!s)
+		return;
+	s->packets += 1;
+	s->bytes += bytes;
+	if (new_flow)
+		s->connections += 1;
+}
+
 #endif /* SLUICE_BPF_COUNTERS_H */

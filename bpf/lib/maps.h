@@ -104,6 +104,15 @@ struct {
 	__uint(max_entries, 1);
 } sluice_config SEC(".maps");
 
+/* Per-frontend packets/bytes/connections, one slot per CPU, indexed by frontend id
+ * (ids are below the services map's capacity: the loader sizes both alike). */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__type(key, __u32);
+	__type(value, struct svc_stats);
+	__uint(max_entries, SLUICE_MAX_SERVICES + 1);
+} sluice_svcstats SEC(".maps");
+
 /* Named event counters (include/sluice/counters.h), one slot per CPU. */
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);

@@ -328,6 +328,7 @@ translate:
 			return CTX_DROP;
 		counter_inc(SLUICE_CTR_FWD_SNAT);
 	}
+	svc_stats_add(svc->id, ctx_len(ctx), ct == &fresh);
 	return fwd_packet(ctx, &p);
 }
 

@@ -125,6 +125,7 @@ static __always_inline int sock4_forward(struct bpf_sock_addr *ctx, enum sluice_
 	ctx->user_ip4 = pick.backend.addr.ip4;
 	ctx->user_port = pick.backend.port;
 	counter_inc(done);
+	svc_stats_add(pick.svc.id, 0, done == SLUICE_CTR_SOCK_CONNECT_XLATED);
 	return SYS_PROCEED;
 }
 
@@ -208,6 +209,7 @@ static __always_inline int sock6_forward(struct bpf_sock_addr *ctx, enum sluice_
 	sock6_write_addr(ctx, &target);
 	ctx->user_port = pick.backend.port;
 	counter_inc(done);
+	svc_stats_add(pick.svc.id, 0, done == SLUICE_CTR_SOCK_CONNECT_XLATED);
 	return SYS_PROCEED;
 }
 

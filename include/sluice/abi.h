@@ -221,6 +221,14 @@ struct sluice_config {
 	__u32 flags;
 };
 
+/* Per-frontend traffic counters (per-CPU, indexed by frontend id): what /metrics
+ * reports per Service. The control plane zeroes an entry when it gives the id out. */
+struct svc_stats {
+	__u64 packets;     /* packet path: packets translated; sockets: UDP sendmsg() */
+	__u64 bytes;       /* packet path only */
+	__u64 connections; /* new flows (packet path), connect()s (sockets) */
+};
+
 /* Names of the pinned maps under <bpffs>/maps/ (BPF map names are at most 15 chars). */
 #define SLUICE_MAP_SERVICES "sluice_svc"
 #define SLUICE_MAP_SLOTS "sluice_slots"
@@ -234,5 +242,6 @@ struct sluice_config {
 #define SLUICE_MAP_AFFINITY "sluice_affinity"
 #define SLUICE_MAP_SRC_RANGES "sluice_srcrange"
 #define SLUICE_MAP_CONFIG "sluice_config"
+#define SLUICE_MAP_SVC_STATS "sluice_svcstats"
 
 #endif /* SLUICE_ABI_H */

@@ -8,6 +8,9 @@
 
 #include "agent/api_source.h"
 #include "agent/health_check_server.h"
+#include "agent/http_endpoints.h"
+#include "agent/metrics.h"
+#include "agent/proxy_health.h"
 #include "agent/manifest_source.h"
 #include "agent/net_devices.h"
 #include "agent/node_addresses.h"
@@ -126,8 +129,11 @@ int RunAgent(const AgentOptions& o) {
 
   const std::string node_name = o.node_name.empty() ? HostName() : o.node_name;
   SteadyClock clock;
+  // kube-proxy's health: unhealthy when a change waits longer than two sync periods.
+  ProxyHealth health(clock, 2 * o.sync_period);
   proxy::SyncRunner* runner_ptr = nullptr;
-  proxy::ObjectStore store([&runner_ptr] {
+  proxy::ObjectStore store([&runner_ptr, &health] {
+    health.QueuedUpdate();
     if (runner_ptr) runner_ptr->Request();
   });
   // The source is configured before the kernel is touched: a wrong kubeconfig stops
@@ -161,13 +167,19 @@ int RunAgent(const AgentOptions& o) {
              {"node", node_name}, {"adopted_frontends", restored.frontends},
              {"adopted_backends", restored.backends}, {"orphans_removed", restored.orphans_removed}});
 
-  HealthCheckServer health_checks;
+  HealthCheckServerOptions hc_options;
+  hc_options.proxy_healthy = [&health] { return health.Healthy(); };
+  HealthCheckServer health_checks(hc_options);
   health_checks.Start();
   HealthCheckForwarder forwarder(health_checks);
   proxy::Proxier proxier(store, writer, {o.service_proxy_name, o.snat_port_min, o.snat_port_max},
                          &forwarder);
-  proxy::SyncRunner runner([&proxier](proxy::SyncReason r) { return proxier.Sync(r); },
-                           {o.min_sync_period, o.sync_period, std::chrono::seconds(1)}, clock);
+  auto sync = [&proxier, &store, &health](proxy::SyncReason reason) {
+    bool ok = proxier.Sync(reason);
+    if (ok && store.Synced()) health.Updated();
+    return ok;
+  };
+  proxy::SyncRunner runner(sync, {o.min_sync_period, o.sync_period, std::chrono::seconds(1)}, clock);
   runner_ptr = &runner;
 
   store.SetNode(BuildNodeContext(o, node_name, device_ips, std::nullopt));
@@ -184,6 +196,11 @@ int RunAgent(const AgentOptions& o) {
   }
   runner.Request();
   std::thread runner_thread([&runner] { runner.Loop(); });
+
+  MetricsInputs metrics{&proxier, api.get(), manifests.get(), maps.get()};
+  HttpEndpoints endpoints({o.healthz_bind_address, o.metrics_bind_address}, health,
+                          [&metrics] { return RenderMetrics(metrics); });
+  endpoints.Start();
 
   // Wait for a signal; meanwhile attach to Pod-facing devices that appear.
   int signal = 0;
@@ -205,6 +222,7 @@ int RunAgent(const AgentOptions& o) {
   }
   log::Info("stopping; the datapath stays in place and keeps serving",
             {{"signal", signal == SIGTERM ? "SIGTERM" : "SIGINT"}});
+  endpoints.Stop();
   if (manifests) {
     manifests->Stop();
     source_thread.join();

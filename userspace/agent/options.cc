@@ -1,6 +1,9 @@
 #include "agent/options.h"
 
 #include <CLI/CLI.hpp>
+#include <set>
+
+#include "agent/config_file.h"
 
 #include <sstream>
 
@@ -30,10 +33,36 @@ struct IpValidator : public CLI::Validator {
   }
 };
 
+
+// Which flags the command line gives ("cgroup-path"), and the --config file if any.
+void ScanArgs(int argc, char** argv, std::set<std::string>* given, std::string* config) {
+  for (int i = 1; i < argc; ++i) {
+    std::string arg = argv[i];
+    if (!arg.starts_with("--")) continue;
+    size_t eq = arg.find('=');
+    std::string name = arg.substr(2, eq == std::string::npos ? std::string::npos : eq - 2);
+    given->insert(name);
+    if (name == "config") *config = eq != std::string::npos ? arg.substr(eq + 1) : (i + 1 < argc ? argv[i + 1] : "");
+  }
+}
+
+std::vector<FlagShape> Shapes(const CLI::App& app) {
+  std::vector<FlagShape> shapes;
+  for (const CLI::Option* opt : app.get_options()) {
+    for (const std::string& name : opt->get_lnames())
+      shapes.push_back({name, opt->get_expected_min() > 0, opt->get_expected_max() > 1});
+  }
+  return shapes;
+}
+
 }  // namespace
 
 int ParseFlags(int argc, char** argv, AgentOptions* o) {
   CLI::App app{"sluice-agent: a kube-proxy replacement with an eBPF datapath"};
+  std::string config_path;
+  app.add_option("--config", config_path,
+                 "YAML file of settings named like the flags in camelCase (cgroupPath: ...); "
+                 "flags on the command line win");
   app.get_formatter()->column_width(36);
   std::string min_sync = FormatDuration(o->min_sync_period);
   std::string sync = FormatDuration(o->sync_period);
@@ -119,6 +148,12 @@ int ParseFlags(int argc, char** argv, AgentOptions* o) {
                  "capacity of the backend slots map (both generations of every frontend)")
       ->capture_default_str()
       ->check(CLI::Range(1u, 1u << 26));
+  app.add_option("--healthz-bind-address", o->healthz_bind_address,
+                 "HOST:PORT of /healthz and /livez (empty: off)")
+      ->capture_default_str();
+  app.add_option("--metrics-bind-address", o->metrics_bind_address,
+                 "HOST:PORT of /metrics (empty: off)")
+      ->capture_default_str();
   app.add_option("--log-level", o->log_level, "debug, info, warn or error")
       ->check(CLI::IsMember({"debug", "info", "warn", "error"}))
       ->capture_default_str();
@@ -128,8 +163,23 @@ int ParseFlags(int argc, char** argv, AgentOptions* o) {
   app.add_flag("--cleanup", o->cleanup,
                "remove every program, link and pin sluice made under --bpffs, then exit");
 
+  std::set<std::string> given;
+  std::string config;
+  ScanArgs(argc, argv, &given, &config);
+  std::vector<std::string> args = {argv[0]};
+  if (!config.empty()) {
+    try {
+      for (std::string& a : ConfigFileArgs(config, Shapes(app), given)) args.push_back(std::move(a));
+    } catch (const std::exception& e) {
+      std::cerr << "sluice-agent: " << e.what() << "\n";
+      return 2;
+    }
+  }
+  for (int i = 1; i < argc; ++i) args.push_back(argv[i]);
+  std::vector<char*> cargs;
+  for (std::string& a : args) cargs.push_back(a.data());
   try {
-    app.parse(argc, argv);
+    app.parse(static_cast<int>(cargs.size()), cargs.data());
   } catch (const CLI::ParseError& e) {
     return app.exit(e);
   }

@@ -38,6 +38,8 @@ struct AgentOptions {
   std::chrono::nanoseconds min_sync_period{0};
   std::chrono::nanoseconds sync_period{std::chrono::seconds(30)};
   datapath::MapLimits limits;
+  std::string healthz_bind_address = "0.0.0.0:10256";
+  std::string metrics_bind_address = "127.0.0.1:10249";
   std::string log_level = "info";
   std::string log_format = "text";
   bool cleanup = false;

@@ -102,6 +102,7 @@ struct BpfMapSet::Tables {
   std::unique_ptr<BpfTable<src_range_key, uint8_t>> src_ranges;
   std::unique_ptr<BpfTable<uint32_t, sluice_config>> config;
   UniqueFd maglev;
+  UniqueFd svc_stats;
   uint32_t maglev_capacity = 0;
   std::unique_ptr<MappedArray> maglev_view;  // reads go through lookups if mmap failed
 };
@@ -123,6 +124,7 @@ std::unique_ptr<BpfMapSet> BpfMapSet::OpenPinned(const std::string& bpffs, bool 
   t->maglev_capacity = maglev.max_entries * 2;
   t->maglev_view = std::make_unique<MappedArray>(maglev.fd.get(), maglev.max_entries, !read_only);
   t->maglev = std::move(maglev.fd);
+  t->svc_stats = OpenMap(bpffs, SLUICE_MAP_SVC_STATS, read_only, sizeof(uint32_t), sizeof(svc_stats)).fd;
   return std::unique_ptr<BpfMapSet>(new BpfMapSet(std::move(t)));
 }
 
@@ -163,6 +165,27 @@ bool BpfMapSet::WriteMaglev(std::span<const MaglevWrite> writes) {
     if (w.slot >= tables_->maglev_capacity) return false;
   for (const MaglevWrite& w : writes) tables_->maglev_view->Store(w.slot, w.value);
   return true;
+}
+
+ServiceStats BpfMapSet::ReadServiceStats(uint32_t id) const {
+  ServiceStats total;
+  int cpus = libbpf_num_possible_cpus();
+  if (cpus <= 0) return total;
+  std::vector<svc_stats> per_cpu(static_cast<size_t>(cpus));
+  if (bpf_map_lookup_elem(tables_->svc_stats.get(), &id, per_cpu.data())) return total;
+  for (const svc_stats& s : per_cpu) {
+    total.packets += s.packets;
+    total.bytes += s.bytes;
+    total.connections += s.connections;
+  }
+  return total;
+}
+
+void BpfMapSet::ResetServiceStats(uint32_t id) {
+  int cpus = libbpf_num_possible_cpus();
+  if (cpus <= 0) return;
+  std::vector<svc_stats> zeros(static_cast<size_t>(cpus));
+  bpf_map_update_elem(tables_->svc_stats.get(), &id, zeros.data(), BPF_ANY);
 }
 
 std::vector<uint64_t> BpfMapSet::ReadCounters() const {

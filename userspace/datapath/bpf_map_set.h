@@ -58,6 +58,8 @@ class BpfMapSet final : public MapSet {
   Table<uint32_t, sluice_config>& config() override;
   bool ReadMaglev(uint32_t offset, std::span<uint32_t> out) const override;
   bool WriteMaglev(std::span<const MaglevWrite> writes) override;
+  ServiceStats ReadServiceStats(uint32_t id) const override;
+  void ResetServiceStats(uint32_t id) override;
   uint32_t MaglevCapacity() const override;
 
  private:

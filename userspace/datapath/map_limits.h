@@ -24,6 +24,7 @@ struct MapLimits {
   // fixed by the ABI (counters).
   std::optional<uint32_t> For(std::string_view map_name) const {
     if (map_name == SLUICE_MAP_SERVICES || map_name == SLUICE_MAP_SERVICE_META) return services;
+    if (map_name == SLUICE_MAP_SVC_STATS) return services + 1;  // indexed by frontend id
     if (map_name == SLUICE_MAP_BACKENDS) return backends;
     if (map_name == SLUICE_MAP_SLOTS) return slots;
     if (map_name == SLUICE_MAP_SOCK_REV_NAT) return sock_rev_nat;

@@ -40,6 +40,13 @@ class Table {
   }
 };
 
+// Traffic of one frontend, summed over CPUs (struct svc_stats).
+struct ServiceStats {
+  uint64_t packets = 0;
+  uint64_t bytes = 0;
+  uint64_t connections = 0;
+};
+
 // One slot of the Maglev array to store (absolute slot index).
 struct MaglevWrite {
   uint32_t slot = 0;
@@ -73,6 +80,10 @@ class MapSet {
   // slot is out of range or the set is read-only.
   virtual bool WriteMaglev(std::span<const MaglevWrite> writes);
   virtual uint32_t MaglevCapacity() const;
+  // sluice_svcstats: a frontend's counters, and zeroing them when its id is given out
+  // again. Sets without the map read zeros and ignore resets.
+  virtual ServiceStats ReadServiceStats(uint32_t id) const { (void)id; return {}; }
+  virtual void ResetServiceStats(uint32_t id) { (void)id; }
 };
 
 namespace map_set_detail {

@@ -346,6 +346,7 @@ bool MapWriter::UpsertFrontend(const std::string& service, const model::Frontend
   }
   value.id = *id;
   value.gen = 0;
+  maps_.ResetServiceStats(value.id);  // the id may have counted for a deleted frontend
   MaglevTables maglev;
   bool have_maglev = false;
   int err = WriteSlots(value.id, value.gen, ids);

@@ -156,6 +156,13 @@ class MemoryMapSet final : public MapSet {
     return true;
   }
   uint32_t MaglevCapacity() const override { return maglev_capacity_; }
+  ServiceStats ReadServiceStats(uint32_t id) const override {
+    auto it = stats_.find(id);
+    return it == stats_.end() ? ServiceStats{} : it->second;
+  }
+  void ResetServiceStats(uint32_t id) override { stats_.erase(id); }
+  // What the datapath would have counted, for tests.
+  void SetServiceStats(uint32_t id, ServiceStats stats) { stats_[id] = stats; }
   bool WriteMaglev(std::span<const MaglevWrite> writes) override {
     for (const MaglevWrite& w : writes)
       if (w.slot >= maglev_capacity_) return false;
@@ -190,6 +197,7 @@ class MemoryMapSet final : public MapSet {
   MemoryTable<uint32_t, sluice_config> config_;
   uint32_t maglev_capacity_;
   std::vector<uint32_t> maglev_;  // grows as written; capacity is maglev_capacity_
+  std::map<uint32_t, ServiceStats> stats_;
 };
 
 }  // namespace sluice::datapath

@@ -147,6 +147,10 @@ bool Proxier::Sync(SyncReason reason) {
     stats_.frontends_deleted += total.deleted;
     stats_.frontend_errors += total.errors.size();
     stats_.last_sync_duration = took;
+    const double seconds = std::chrono::duration<double>(took).count();
+    stats_.duration_sum_seconds += seconds;
+    for (size_t i = 0; i < std::size(kSyncDurationBuckets); ++i)
+      if (seconds <= kSyncDurationBuckets[i]) ++stats_.duration_buckets[i];
     stats_.last_sync_time = std::chrono::system_clock::now();
     stats_.initial_sync_done = true;
   }

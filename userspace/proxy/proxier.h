@@ -6,6 +6,7 @@
 #pragma once
 
 #include <chrono>
+#include <iterator>
 #include <map>
 #include <mutex>
 #include <optional>
@@ -32,6 +33,11 @@ class HealthCheckSink {
                     const std::map<model::ObjectName, int>& local_endpoints) = 0;
 };
 
+// Sync durations as kube-proxy buckets them (1 ms doubling to 16 s), for /metrics.
+inline constexpr double kSyncDurationBuckets[] = {0.001, 0.002, 0.004, 0.008, 0.016,
+                                                  0.032, 0.064, 0.128, 0.256, 0.512,
+                                                  1.024, 2.048, 4.096, 8.192, 16.384};
+
 // Counters a user (and /metrics) reads to see what the agent did and skipped.
 struct SyncStats {
   uint64_t syncs = 0;
@@ -41,6 +47,9 @@ struct SyncStats {
   uint64_t frontend_errors = 0;
   std::map<std::string, uint64_t> skipped_by_reason;  // objects left out, by reason
   std::chrono::nanoseconds last_sync_duration{0};
+  // Histogram of sync durations: cumulative counts per kSyncDurationBuckets bound.
+  uint64_t duration_buckets[std::size(kSyncDurationBuckets)] = {};
+  double duration_sum_seconds = 0;
   std::chrono::system_clock::time_point last_sync_time{};
   bool initial_sync_done = false;
 };
