@@ -82,19 +82,19 @@ namespace sluice::kubeproxy {
 // kube-proxy's flags that change the rules, with kube-proxy's defaults.
 struct RulesetOptions {
   // --hostname-override: endpoints whose nodeName equals it are local (Local policies).
-  std::string node_name;
+  std::string node_name{};
   // The node's addresses: NodePorts are accepted on these in nftables mode (the
   // nodeport-ips set) and, when nodeport_addresses_all is false, in iptables mode;
   // loadBalancerSourceRanges containing one of them also admit the LB IPs themselves.
-  std::vector<IpAddress> node_ips;
+  std::vector<IpAddress> node_ips{};
   // --cluster-cidr (detect-local-mode ClusterCIDR), the first prefix of the family is
   // used: traffic from outside it to a ClusterIP is masqueraded, traffic from inside it
   // to an external address of a Local-policy Service is short-circuited. Empty: no local
   // detector (kube-proxy then writes neither rule).
-  std::vector<IpPrefix> cluster_cidrs;
+  std::vector<IpPrefix> cluster_cidrs{};
   // ServiceCIDRs (nftables: cluster-ips-check drops traffic to unallocated ClusterIPs
   // in them). Empty: no such rule.
-  std::vector<IpPrefix> service_cidrs;
+  std::vector<IpPrefix> service_cidrs{};
   bool masquerade_all = false;  // --masquerade-all
   int masquerade_bit = 14;      // --iptables-masquerade-bit: mark 0x00004000
   // iptables: --iptables-localhost-nodeports (IPv4 only; the rule lets NodePorts answer
@@ -110,13 +110,13 @@ struct RulesetOptions {
   bool random_fully = true;
   // iptables: nullopt = as kube-proxy decides (more than 1000 endpoints in total: drop
   // the per-endpoint comments); true/false forces it.
-  std::optional<bool> large_cluster_mode;
+  std::optional<bool> large_cluster_mode{};
   // iptables: write the jumps from the built-in chains into the restore input (kube-proxy
   // adds them with separate `iptables -I` calls; a fresh namespace needs them).
   bool include_builtin_jumps = true;
   // The service.kubernetes.io/service-proxy-name this proxy answers to ("": only
   // Services without the label), as model::ShouldProxy reads it.
-  std::string proxy_name;
+  std::string proxy_name{};
 };
 
 // What a generator wrote, for reports ("1M rules in 4.1 s").

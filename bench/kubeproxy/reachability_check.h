@@ -8,11 +8,15 @@
 //   if (!report.ok) fail(report.Summary());
 //   // "3 frontends: 3 reached all backends (90 connections, 0 failed)"
 //
-// The backends must speak the line protocol of tests/e2e/tools (sluice-test-echo): a
-// request line in, one line out containing `local=<ip:port>`, the address the client's
-// connection arrived at after translation. That address is what identifies the backend,
-// so the check needs no names. TCP frontends get one connection per attempt; UDP
-// frontends one connected datagram exchange per attempt.
+// The backends answer a request line with one line that says who they are, either
+// - sluice-test-echo (tests/e2e/tools): `name=be1 peer=... local=<ip:port> req=...`; the
+//   local= address, where the connection arrived after translation, identifies the
+//   backend, so no names are needed; or
+// - sluice-loadgen-echo (bench/loadgen) or any server answering a name: the first word
+//   of the line, mapped to "ip:port" through ReachabilityOptions::backend_names (a name
+//   that is already "ip:port", e.g. `--name 198.18.1.2:8080`, needs no entry).
+// TCP frontends get one connection per attempt; UDP frontends one connected datagram
+// exchange per attempt.
 //
 // (library sluice_kubeproxy_check; needs root to enter the namespace)
 #pragma once
@@ -29,10 +33,10 @@
 namespace sluice::kubeproxy {
 
 struct FrontendExpectation {
-  std::string service;    // "ns/name:port", for messages
-  std::string frontend;   // "198.19.128.10:80" or "[fd00:96::10]:80"
+  std::string service{};   // "ns/name:port", for messages
+  std::string frontend{};  // "198.19.128.10:80" or "[fd00:96::10]:80"
   model::Protocol protocol = model::Protocol::kTcp;
-  std::set<std::string> backends;  // "198.18.1.2:8080", as EndpointString() writes them
+  std::set<std::string> backends{};  // "198.18.1.2:8080", as EndpointString() writes
 };
 
 // The ClusterIP frontends of `family` with the endpoints kube-proxy would send
@@ -49,13 +53,15 @@ struct ReachabilityOptions {
   int max_attempts_per_backend = 40;
   std::chrono::milliseconds attempt_timeout{1000};
   std::chrono::seconds total_timeout{120};  // for the whole check
+  // Answer name -> backend "ip:port", for servers that answer with a name.
+  std::map<std::string, std::string> backend_names{};
 };
 
 struct FrontendResult {
   FrontendExpectation expected;
   int attempts = 0;
   int answered = 0;
-  std::map<std::string, int> seen;      // local= address -> answers
+  std::map<std::string, int> seen;      // backend "ip:port" (or unknown name) -> answers
   std::map<std::string, int> failures;  // "ECONNREFUSED", "timeout", "bad answer" -> count
   bool ok = false;  // every expected backend answered, nothing unexpected answered
 

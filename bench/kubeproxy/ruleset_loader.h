@@ -29,16 +29,30 @@ const char* BackendName(Backend backend);  // "iptables-legacy", "iptables-nft",
 
 struct LoadResult {
   bool ok = false;
-  std::string error;  // the tool's stderr (or why it could not run) when !ok
+  std::string error{};  // the tool's stderr (or why it could not run) when !ok
   std::chrono::nanoseconds elapsed{0};
 };
 
+struct LoadOptions {
+  std::chrono::seconds timeout{600};
+  // iptables flavours: `--noflush`, as kube-proxy runs iptables-restore (other rules in
+  // the filter and nat tables survive). iptables-nft-restore 1.8.9 (Debian 12) is
+  // quadratic with it: 1k Services x 10 endpoints load in ~13 s with it and ~1 s
+  // without, 10k did not finish in 10 minutes. In a namespace of its own a benchmark
+  // may turn it off (the tables are then replaced whole); say so in its report.
+  bool noflush = true;
+};
+
 // Loads `text` (IptablesRestoreInput / NftablesInput output of the same family) into
-// `netns`. iptables flavours run `<tool>-restore --noflush --counters`, as kube-proxy
-// does. The text goes through a temporary file (stdin of the tool).
+// `netns`. iptables flavours run `<tool>-restore -w <timeout> [--noflush] --counters
+// FILE`, nftables `nft -f FILE`; the text goes through a temporary file.
 LoadResult LoadRuleset(const std::string& netns, Backend backend, IpFamily family,
-                       std::string_view text,
-                       std::chrono::seconds timeout = std::chrono::seconds(600));
+                       std::string_view text, const LoadOptions& options);
+inline LoadResult LoadRuleset(const std::string& netns, Backend backend, IpFamily family,
+                              std::string_view text,
+                              std::chrono::seconds timeout = std::chrono::seconds(600)) {
+  return LoadRuleset(netns, backend, family, text, LoadOptions{.timeout = timeout});
+}
 
 // Removes what kube-proxy would own in `netns` for that backend and family: iptables via
 // `<tool>-save` then IptablesCleanupInput; nftables by deleting table ip/ip6 kube-proxy.
