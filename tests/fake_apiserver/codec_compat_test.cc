@@ -218,7 +218,7 @@ TEST(AgentClient, ReadsTheKubeconfigAndListsAndWatches) {
       "/api/v1/services?watch=true&allowWatchBookmarks=true&timeoutSeconds=1&resourceVersion=" +
           decoded.resource_version,
       k8s::AcceptHeader(ContentType::kJson), 3000,
-      [&](long status, std::string_view) { watch_status = status; },
+      [&](long status, std::string_view, std::string_view) { watch_status = status; },
       [&](std::string_view chunk) {
         body += chunk;
         return true;
@@ -237,12 +237,12 @@ TEST(AgentClient, SeesBrokenStreamsAndRefusedConnections) {
   k8s::CurlTransport transport(k8s::LoadKubeconfig(path, ""));
   server.InjectFault(Resource::kServices, Verb::kWatch, Fault::ResetAfter(0));
   auto end = transport.Stream("/api/v1/services?watch=true", k8s::AcceptHeader(ContentType::kJson), 3000,
-                              [](long, std::string_view) {}, [](std::string_view) { return true; });
+                              [](long, std::string_view, std::string_view) {}, [](std::string_view) { return true; });
   EXPECT_EQ(end, k8s::StreamEnd::kBroken);
 
   server.InjectFault(Resource::kServices, Verb::kWatch, Fault::Stall());
   end = transport.Stream("/api/v1/services?watch=true&resourceVersion=" + std::to_string(server.resource_version()),
-                         k8s::AcceptHeader(ContentType::kJson), 300, [](long, std::string_view) {},
+                         k8s::AcceptHeader(ContentType::kJson), 300, [](long, std::string_view, std::string_view) {},
                          [](std::string_view) { return true; });
   EXPECT_EQ(end, k8s::StreamEnd::kIdle);
   server.ReleaseStalls();
