@@ -82,6 +82,11 @@ bool Listener::ServeOnce() {
   server->set_keep_alive_timeout(1);
   // httplib closes a connection after 5 requests by default; an API server keeps it.
   server->set_keep_alive_max_count(1000);
+  // Go's net package sets TCP_NODELAY on every connection, so the real server writes
+  // a watch event the moment it has one; with Nagle a small event written while the
+  // previous one waits for a delayed ACK would sit for up to 40 ms. Accepted sockets
+  // inherit it from the listening socket.
+  server->set_tcp_nodelay(true);
   // httplib's default sets SO_REUSEPORT, which would let a second server (or a
   // leftover one) share the port silently; SO_REUSEADDR alone still allows the
   // rebind after an outage while connections linger in TIME_WAIT.
