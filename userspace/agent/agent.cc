@@ -150,14 +150,20 @@ int RunAgent(const AgentOptions& o) {
   }
 
   const std::string cgroup_path = CgroupPath(o);
+  // Maps an earlier version (or other sizes) pinned are carried over, not recreated;
+  // the last copy happens once every program of this version is attached.
+  datapath::MapMigrations migrations;
   if (o.socket_lb) {
-    datapath::LoadSocketLb({o.bpffs_dir, cgroup_path, o.limits});
+    datapath::LoadSocketLb({o.bpffs_dir, cgroup_path, o.limits, &migrations});
   } else {
     datapath::DetachSocketLb(o.bpffs_dir);
   }
   std::vector<std::string> pod_devices = PodDeviceNames(o);
-  datapath::PacketLbOptions packet{o.bpffs_dir, o.devices, pod_devices, ParseXdpMode(o.xdp_mode), o.limits};
+  datapath::PacketLbOptions packet{o.bpffs_dir, o.devices, pod_devices, ParseXdpMode(o.xdp_mode), o.limits,
+                                   &migrations};
   datapath::LoadPacketLb(packet);
+  migrations.Finish();
+  packet.migrations = nullptr;  // rescans of Pod devices find the maps in place
 
   auto maps = datapath::BpfMapSet::OpenPinned(o.bpffs_dir, /*read_only=*/false);
   datapath::MapWriter writer(*maps, {o.maglev_table_size});

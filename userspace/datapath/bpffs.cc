@@ -57,7 +57,8 @@ void PrepareBpffsDir(const std::string& dir) {
   MakePrivateDir(LinksDir(dir));
 }
 
-void AdoptPinnedMaps(bpf_object* obj, const std::string& dir, const MapLimits& limits) {
+void AdoptPinnedMaps(bpf_object* obj, const std::string& dir, const MapLimits& limits,
+                     MapMigrations& migrations) {
   bpf_map* map;
   bpf_object__for_each_map(map, obj) {
     if (!IsSharedMap(map)) continue;
@@ -78,20 +79,19 @@ void AdoptPinnedMaps(bpf_object* obj, const std::string& dir, const MapLimits& l
     if (bpf_obj_get_info_by_fd(fd, &info, &len))
       throw DatapathError("cannot inspect pinned map " + path + ": " + strerror(errno));
     if (info.type != bpf_map__type(map) || info.key_size != bpf_map__key_size(map) ||
-        info.value_size != bpf_map__value_size(map))
-      throw DatapathError("pinned map " + path +
-                          " was made by an incompatible version of sluice (type/key/value "
-                          "layout differs); remove it with sluice-agent --cleanup");
-    if (info.max_entries != bpf_map__max_entries(map))
-      log::Warn("keeping the size of the pinned map; a new size takes effect after --cleanup",
-                {{"map", name}, {"pinned_size", info.max_entries},
-                 {"configured_size", bpf_map__max_entries(map)}});
+        info.value_size != bpf_map__value_size(map) ||
+        info.max_entries != bpf_map__max_entries(map) || info.map_flags != bpf_map__map_flags(map)) {
+      // Created anew at load; the entries follow in PinMaps.
+      migrations.Plan(map, path, std::move(owned), info);
+      continue;
+    }
     if (int err = bpf_map__reuse_fd(map, fd))
       throw DatapathError("cannot reuse pinned map " + path + ": " + strerror(-err));
   }
 }
 
-void PinMaps(bpf_object* obj, const std::string& dir) {
+void PinMaps(bpf_object* obj, const std::string& dir, MapMigrations& migrations) {
+  migrations.CopyAndRepin(obj);
   bpf_map* map;
   bpf_object__for_each_map(map, obj) {
     if (!IsSharedMap(map)) continue;

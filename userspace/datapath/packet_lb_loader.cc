@@ -22,6 +22,8 @@ using SkelPtr = std::unique_ptr<Skel, void (*)(Skel*)>;
 
 void LoadPacketLb(const PacketLbOptions& o) {
   PrepareBpffsDir(o.bpffs_dir);
+  MapMigrations local;
+  MapMigrations& migrations = o.migrations ? *o.migrations : local;
   std::set<std::string> keep;
   const bool xdp = o.xdp_mode != XdpMode::kOff && !o.devices.empty();
   const bool tc = !o.devices.empty() || !o.pod_devices.empty();
@@ -29,10 +31,10 @@ void LoadPacketLb(const PacketLbOptions& o) {
   if (xdp) {
     SkelPtr<xdp_lb> skel(xdp_lb__open(), &xdp_lb__destroy);
     if (!skel) throw DatapathError(std::string("cannot open xdp_lb object: ") + strerror(errno));
-    AdoptPinnedMaps(skel->obj, o.bpffs_dir, o.limits);
+    AdoptPinnedMaps(skel->obj, o.bpffs_dir, o.limits, migrations);
     if (int err = xdp_lb__load(skel.get()))
       throw DatapathError(std::string("cannot load xdp_lb: ") + strerror(-err));
-    PinMaps(skel->obj, o.bpffs_dir);
+    PinMaps(skel->obj, o.bpffs_dir, migrations);
     DeviceHook hook = o.xdp_mode == XdpMode::kNative ? DeviceHook::kXdpNative : DeviceHook::kXdpGeneric;
     for (const std::string& dev : o.devices)
       keep.insert(AttachDeviceProgram(skel->progs.sluice_xdp_ingress, hook, dev, o.bpffs_dir));
@@ -40,10 +42,10 @@ void LoadPacketLb(const PacketLbOptions& o) {
   if (tc) {
     SkelPtr<tc_lb> skel(tc_lb__open(), &tc_lb__destroy);
     if (!skel) throw DatapathError(std::string("cannot open tc_lb object: ") + strerror(errno));
-    AdoptPinnedMaps(skel->obj, o.bpffs_dir, o.limits);
+    AdoptPinnedMaps(skel->obj, o.bpffs_dir, o.limits, migrations);
     if (int err = tc_lb__load(skel.get()))
       throw DatapathError(std::string("cannot load tc_lb: ") + strerror(-err));
-    PinMaps(skel->obj, o.bpffs_dir);
+    PinMaps(skel->obj, o.bpffs_dir, migrations);
     for (const std::string& dev : o.devices) {
       // With XDP too: what XDP passes up (next hop unresolved, a fallback) is finished
       // at tc ingress.
@@ -56,6 +58,7 @@ void LoadPacketLb(const PacketLbOptions& o) {
     }
   }
   RemoveStaleDeviceLinks(o.bpffs_dir, keep);
+  if (!o.migrations) local.Finish();
   if (!o.devices.empty() || !o.pod_devices.empty())
     log::Info("packet path attached", {{"devices", o.devices.size()},
                                        {"pod_devices", o.pod_devices.size()},

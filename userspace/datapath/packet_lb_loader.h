@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "datapath/map_limits.h"
+#include "datapath/map_migration.h"
 
 namespace sluice::datapath {
 
@@ -20,6 +21,7 @@ struct PacketLbOptions {
   std::vector<std::string> pod_devices;  // Pod-facing devices (resolved names)
   XdpMode xdp_mode = XdpMode::kNative;
   MapLimits limits;
+  MapMigrations* migrations = nullptr;  // pinned maps to upgrade; finished by the caller
 };
 
 // Throws DatapathError. Links of devices (or hooks) no longer configured are removed.

@@ -18,11 +18,14 @@ void LoadSocketLb(const SocketLbOptions& options) {
   PrepareBpffsDir(options.bpffs_dir);
   std::unique_ptr<sock_lb, decltype(&sock_lb__destroy)> skel(sock_lb__open(), &sock_lb__destroy);
   if (!skel) throw DatapathError(std::string("cannot open sock_lb object: ") + strerror(errno));
-  AdoptPinnedMaps(skel->obj, options.bpffs_dir, options.limits);
+  MapMigrations local;
+  MapMigrations& migrations = options.migrations ? *options.migrations : local;
+  AdoptPinnedMaps(skel->obj, options.bpffs_dir, options.limits, migrations);
   if (int err = sock_lb__load(skel.get()))
     throw DatapathError(std::string("cannot load sock_lb programs: ") + strerror(-err));
-  PinMaps(skel->obj, options.bpffs_dir);
+  PinMaps(skel->obj, options.bpffs_dir, migrations);
   AttachCgroupPrograms(skel->obj, options.bpffs_dir, options.cgroup_path);
+  if (!options.migrations) local.Finish();
 }
 
 int DetachSocketLb(const std::string& bpffs_dir) {

@@ -6,6 +6,7 @@
 #include <string>
 
 #include "datapath/map_limits.h"
+#include "datapath/map_migration.h"
 
 namespace sluice::datapath {
 
@@ -13,6 +14,7 @@ struct SocketLbOptions {
   std::string bpffs_dir;
   std::string cgroup_path;
   MapLimits limits;
+  MapMigrations* migrations = nullptr;  // pinned maps to upgrade; finished by the caller
 };
 
 // Throws DatapathError with the reason (verifier log on stderr from libbpf).
