@@ -22,13 +22,17 @@ namespace {
 
 std::vector<std::string> AgentArgv(const Topology& topology, const AgentOptions& o) {
   const NodeInfo& node = topology.node(o.node);
-  std::vector<std::string> argv = {AgentPath(),
-                                   "--manifests", o.manifests_dir,
-                                   "--cgroup-path", topology.cgroup_path(),
-                                   "--bpffs", SluiceBpffs(topology, o.node),
-                                   "--node-name", node.name,
-                                   "--node-ip", node.ipv4,
-                                   "--node-ip", node.ipv6};
+  std::vector<std::string> argv = {AgentPath()};
+  if (o.kubeconfig.empty()) {
+    argv.insert(argv.end(), {"--manifests", o.manifests_dir});
+  } else {
+    argv.insert(argv.end(), {"--kubeconfig", o.kubeconfig});
+  }
+  argv.insert(argv.end(), {"--cgroup-path", topology.cgroup_path(),
+                           "--bpffs", SluiceBpffs(topology, o.node),
+                           "--node-name", node.name,
+                           "--node-ip", node.ipv4,
+                           "--node-ip", node.ipv6});
   argv.insert(argv.end(), o.extra_flags.begin(), o.extra_flags.end());
   return argv;
 }
@@ -38,11 +42,12 @@ std::vector<std::string> AgentArgv(const Topology& topology, const AgentOptions&
 Agent::Agent(const Topology& topology, AgentOptions options, const std::string& log_name)
     : process_(topology.node(options.node).netns, AgentArgv(topology, options),
                topology.LogPath(log_name)) {
+  if (!options.wait_for_sync) return;
   auto synced = WaitUntil(
       [this] {
         return process_.Stderr().find("initial sync done") != std::string::npos || !process_.Running();
       },
-      std::chrono::seconds(10));
+      options.sync_timeout);
   if (!synced || !process_.Running())
     throw std::runtime_error("sluice-agent did not come up (" + process_.Describe() + "):\n" +
                              process_.Stderr());

@@ -18,10 +18,18 @@ namespace sluice::e2e {
 std::string AgentPath();      // sluice-agent
 std::string SluicectlPath();  // sluicectl
 
+// Every member has an initializer so designated initializers may name only some.
 struct AgentOptions {
-  std::string manifests_dir;
-  int node = 1;                          // which node namespace it runs in
-  std::vector<std::string> extra_flags;  // e.g. {"--lb-map-max", "2"}
+  std::string manifests_dir = "";
+  int node = 1;                             // which node namespace it runs in
+  std::vector<std::string> extra_flags{};  // e.g. {"--lb-map-max", "2"}
+  // The API server instead of manifests_dir: the agent gets --kubeconfig PATH (a fake
+  // API server's WriteKubeconfig).
+  std::string kubeconfig = "";
+  // The constructor waits (up to sync_timeout) for "initial sync done"; false returns
+  // as soon as the process is started, for tests that hold the first sync back.
+  bool wait_for_sync = true;
+  std::chrono::milliseconds sync_timeout{10000};
 };
 
 // The run's bpffs directory for sluice's pins: <topology bpffs>/sluice for node1,
