@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
 # The sluice demo, on one machine as root: builds sluice, makes a small cluster of
-# network namespaces (a node and three backend Pods running an echo server), starts
-# sluice-agent on a directory of Service/EndpointSlice manifests, sends real TCP and
-# UDP requests to a ClusterIP and a NodePort from a client on the node, shows which
-# backends answered and what sluicectl reads from the maps, removes an endpoint,
-# and cleans everything up (also on Ctrl-C or an error).
+# network namespaces (a node, three backend Pods running an echo server, a client
+# outside the node), starts sluice-agent on a directory of Service/EndpointSlice
+# manifests, sends real TCP and UDP requests to a ClusterIP and a NodePort from a
+# client on the node (socket hooks) and to the NodePort from outside (XDP), shows which
+# backends answered and what sluicectl reads from the maps, removes an endpoint, and
+# cleans everything up (also on Ctrl-C or an error).
 set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 build=${BUILD_DIR:-$top/build}
@@ -25,7 +26,7 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
-topo_up "$id" --backends 3 >/dev/null
+topo_up "$id" --backends 3 --external >/dev/null
 eval "$(topo_list "$id" | sed -n 's/^\(work_dir\|cgroup\|bpffs\|log_dir\)=\(.*\)$/\1="\2"/p')"
 node_ns="sl-$id-node1"
 node_ip=198.19.0.1
@@ -92,15 +93,19 @@ sed 's/^/    /' "$manifests/web.yaml" | head -14
 
 echo "demo: starting sluice-agent (cgroup $cgroup, bpffs $sluice_bpffs)"
 in_ns "$node_ns" "$agent" --manifests "$manifests" --cgroup-path "$cgroup" --bpffs "$sluice_bpffs" \
-  --node-name node1 --node-ip "$node_ip" --node-ip fd00:19::1 >"$log_dir/agent.log" 2>&1 &
+  --node-name node1 --node-ip "$node_ip" --node-ip fd00:19::1 --devices ext --xdp-mode native \
+  >"$log_dir/agent.log" 2>&1 &
 agent_pid=$!
 for _ in $(seq 100); do grep -q "initial sync done" "$log_dir/agent.log" && break; sleep 0.1; done
 grep -q "initial sync done" "$log_dir/agent.log" || { cat "$log_dir/agent.log"; exit 1; }
 sed 's/^/    agent: /' "$log_dir/agent.log"
 
-probe() {  # label target proto [udp-mode]
-  local out
-  out=$(in_ns "$node_ns" "$probe_bin" --cgroup "$cgroup" --target "$2" --proto "$3" \
+probe() {  # label target proto [udp-mode] [namespace]
+  local out ns=${5:-$node_ns} cg=()
+  # Processes on the node run in the cgroup the socket hooks watch; the client outside
+  # the node does not (its traffic meets XDP on the node's device instead).
+  [[ $ns == "$node_ns" ]] && cg=(--cgroup "$cgroup")
+  out=$(in_ns "$ns" "$probe_bin" "${cg[@]}" --target "$2" --proto "$3" \
     --udp-mode "${4:-connected}" --count 30)
   printf '  %-32s %s\n' "$1" "$(jq -r '"\(.successes)/\(.attempts) answered, backends: " +
     (.backends | to_entries | map("\(.key)=\(.value)") | join(" ")) +
@@ -113,6 +118,11 @@ probe "ClusterIP TCP/IPv4" 198.19.128.10:80 tcp
 probe "ClusterIP TCP/IPv6" "[fd00:96::10]:80" tcp
 probe "ClusterIP UDP/IPv4" 198.19.128.10:53 udp unconnected
 probe "NodePort TCP (node IP:30080)" "$node_ip:30080" tcp
+
+echo
+echo "demo: 30 requests from a client outside the node, through XDP on the node's 'ext' device"
+probe "NodePort TCP from outside" "$node_ip:30080" tcp connected "sl-$id-ext"
+probe "NodePort TCP/IPv6 from outside" "[fd00:19::1]:30080" tcp connected "sl-$id-ext"
 
 echo
 echo "demo: sluicectl service list"
@@ -131,6 +141,9 @@ echo
 echo "demo: stopping the agent: the datapath stays pinned and keeps serving"
 kill "$agent_pid"; wait "$agent_pid" 2>/dev/null || true; agent_pid=
 probe "ClusterIP TCP/IPv4 (agent down)" 198.19.128.10:80 tcp
+echo
+echo "demo: sluicectl ct list (flows the packet path tracks)"
+"$ctl" --bpffs "$sluice_bpffs" ct list | head -8 | sed 's/^/    /'
 echo
 echo "demo: sluicectl stats"
 "$ctl" --bpffs "$sluice_bpffs" stats | sed 's/^/    /'
