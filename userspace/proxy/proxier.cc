@@ -109,6 +109,12 @@ bool Proxier::Sync(SyncReason reason) {
   }
   const bool full = first || reason == SyncReason::kPeriodic;
   auto start = std::chrono::steady_clock::now();
+  if (reason == SyncReason::kPeriodic) {
+    // Drift repair: what the maps hold is read again, so entries changed or removed
+    // behind the agent's back (bpftool, a crash mid-write) are rewritten below.
+    datapath::RestoreResult read = writer_.Restore();
+    if (read.orphans_removed) log::Warn("removed orphaned map entries", {{"entries", read.orphans_removed}});
+  }
   PendingChanges changes = store_.TakeChanges(full);
 
   SyncNodeConfig(changes.node);

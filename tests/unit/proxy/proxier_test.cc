@@ -133,6 +133,25 @@ TEST(ProxierTest, DeletedAndHeadlessServicesAreRemoved) {
   EXPECT_TRUE(BackendCounts(h.maps).empty());
 }
 
+TEST(ProxierTest, APeriodicResyncRepairsEntriesChangedBehindTheAgentsBack) {
+  Harness h;
+  h.store.UpsertService(Svc("web", "198.19.0.10"));
+  h.store.UpsertEndpointSlice(Slice("web-1", "web", {"198.18.1.2", "198.18.1.3"}));
+  h.SyncAll();
+  ASSERT_TRUE(h.proxier.Sync(SyncReason::kChanges));
+  // Someone deletes the service entry with bpftool.
+  lb_service_key key{};
+  h.maps.services().ForEach([&key](const lb_service_key& k, const lb_service&) {
+    key = k;
+    return false;
+  });
+  ASSERT_EQ(h.maps.services().Delete(key), 0);
+  ASSERT_TRUE(h.proxier.Sync(SyncReason::kChanges));  // nothing changed in the source
+  EXPECT_TRUE(BackendCounts(h.maps).empty());
+  ASSERT_TRUE(h.proxier.Sync(SyncReason::kPeriodic));
+  EXPECT_EQ(BackendCounts(h.maps), (std::map<std::string, size_t>{{"default/web", 2}}));
+}
+
 TEST(ProxierTest, AnEndpointChangeRecomputesOnlyItsService) {
   Harness h;
   for (int i = 0; i < 50; ++i) {
