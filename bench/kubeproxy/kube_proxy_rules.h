@@ -63,6 +63,9 @@
 //   base32(sha256(name))[:8] of the rest of the name. NodePorts are accepted on
 //   nodeport-ips (kube-proxy's nftables default, `--nodeport-addresses primary`).
 //
+// Generation cost (synthetic_set.h, 10 endpoints per Service, one core): 1k Services
+// 0.05 s, 10k 0.5 s, 100k 5 s (iptables: 3.2M rules, 330 MB of text; nftables: 470 MB).
+//
 // Everything here is pure string generation: nothing touches the kernel.
 #pragma once
 

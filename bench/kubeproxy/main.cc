@@ -6,6 +6,7 @@
 //       [--node-name N] [--node-ip IP]... [--cluster-cidr CIDR]... > rules.txt
 //   sluice-kube-proxy-rules --synthetic 10000 --endpoints 10 --stats -o /dev/null
 //   sluice-kube-proxy-rules --synthetic 1000 --load sl-ab12cd-node1 --backend legacy
+//       [--flush-tables]   (iptables without --noflush: see ruleset_loader.h)
 //   sluice-kube-proxy-rules --flush sl-ab12cd-node1 --backend nftables
 //   iptables-save | sluice-kube-proxy-rules --cleanup   (cleanup input on stdout)
 //
