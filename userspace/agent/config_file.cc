@@ -54,6 +54,10 @@ std::vector<std::string> ConfigFileArgs(const std::string& path, const std::vect
       if (f.name == name) flag = &f;
     if (!flag || name == "config")
       throw std::runtime_error("--config " + path + ": unknown setting \"" + key + "\"");
+    // A one-shot action, not a setting: a shared file must not turn every agent that
+    // reads it into a cleanup run.
+    if (name == "cleanup" || name == "help")
+      throw std::runtime_error("--config " + path + ": \"" + key + "\" is a command-line action, not a setting");
     if (given.count(name)) continue;  // the command line wins
     const YAML::Node& value = item.second;
     auto scalar = [&](const YAML::Node& v) {
